@@ -1,0 +1,122 @@
+package dev.kiln.config;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The whole, validated configuration of one Kiln node: what {@code conf/kiln.toml}, {@code ${VAR}}
+ * substitution, environment overrides and command-line flags resolve to. Every default is written
+ * once, in the {@code DEFAULTS} of each section.
+ */
+public record KilnConfig(
+    Project project,
+    Database database,
+    Gateway gateway,
+    Auth auth,
+    Worker worker,
+    Observability observability,
+    Cluster cluster,
+    Node node,
+    Shutdown shutdown) {
+
+  public static final KilnConfig DEFAULTS = new KilnConfig(
+      Project.DEFAULTS, Database.DEFAULTS, Gateway.DEFAULTS, Auth.DEFAULTS, Worker.DEFAULTS,
+      Observability.DEFAULTS, Cluster.DEFAULTS, Node.DEFAULTS, Shutdown.DEFAULTS);
+
+  public boolean production() {
+    return project.env() == Env.PRODUCTION;
+  }
+
+  public enum Env {
+    DEVELOPMENT, PRODUCTION;
+
+    public String key() {
+      return name().toLowerCase();
+    }
+  }
+
+  /** {@code [project]}: name and environment ({@code KILN_ENV}). */
+  public record Project(String name, Env env) {
+    public static final Project DEFAULTS = new Project("kiln", Env.DEVELOPMENT);
+  }
+
+  /**
+   * {@code [database]}. An empty {@code url} in development starts an embedded PostgreSQL whose data
+   * lives in {@code embedded_data_dir}; production refuses that.
+   */
+  public record Database(
+      String url,
+      String directUrl,
+      List<String> replicaUrls,
+      boolean readFromReplica,
+      int poolSize,
+      int statementTimeoutSecs,
+      int connectTimeoutSecs,
+      String embeddedDataDir,
+      boolean migrateOnStart,
+      String migrationsDir) {
+    public static final Database DEFAULTS = new Database(
+        "", "", List.of(), false, 10, 30, 10, ".kiln/pg", true, "migrations");
+  }
+
+  /** {@code [gateway]}: the HTTP server. */
+  public record Gateway(
+      String host,
+      int port,
+      int instances,
+      long bodyLimitBytes,
+      int requestTimeoutSecs,
+      int maxInFlight,
+      List<String> corsOrigins,
+      List<String> quietRoutes) {
+    public static final Gateway DEFAULTS = new Gateway(
+        "0.0.0.0", 8080, 0, 1_048_576, 30, 1024, List.of(),
+        List.of("/_api/health", "/_api/ready"));
+  }
+
+  /** {@code [auth]}: JWT verification. Secrets are redacted by {@code config check}. */
+  public record Auth(
+      String jwtSecret,
+      String jwtAlgorithm,
+      String jwksUrl,
+      String issuer,
+      String audience,
+      int leewaySecs) {
+    public static final Auth DEFAULTS = new Auth("", "HS256", "", "", "", 30);
+  }
+
+  /** {@code [worker]}: job execution on this node. */
+  public record Worker(int maxConcurrentJobs, int pollIntervalMs, List<String> queues) {
+    public static final Worker DEFAULTS = new Worker(10, 1000, List.of("default"));
+  }
+
+  /** {@code [observability]}: logs, metrics, traces. */
+  public record Observability(
+      LogFormat logFormat,
+      String logLevel,
+      boolean metricsEnabled,
+      int metricsPort,
+      boolean tracingEnabled,
+      String otlpEndpoint,
+      double samplingRatio) {
+    public static final Observability DEFAULTS = new Observability(
+        LogFormat.AUTO, "info", true, 0, false, "", 1.0);
+  }
+
+  public enum LogFormat { AUTO, TEXT, JSON }
+
+  /** {@code [cluster]}: heartbeats and dead-node detection. */
+  public record Cluster(int heartbeatIntervalSecs, int deadThresholdSecs) {
+    public static final Cluster DEFAULTS = new Cluster(5, 15);
+  }
+
+  /** {@code [node]}: which roles this node plays and what its workers can run. */
+  public record Node(String id, Set<Role> roles, List<String> capabilities) {
+    public static final Node DEFAULTS = new Node("", Role.ALL, List.of("general"));
+  }
+
+  /** {@code [shutdown]}: graceful drain on SIGTERM / SIGINT. */
+  public record Shutdown(int drainTimeoutSecs) {
+    public static final Shutdown DEFAULTS = new Shutdown(30);
+  }
+}
