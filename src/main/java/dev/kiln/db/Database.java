@@ -24,12 +24,17 @@ public final class Database {
   private final Pool pool;
 
   private Database(Vertx vertx, PgConnectOptions poolOptions, PgConnectOptions directOptions,
-      int poolSize) {
+      KilnConfig.Database config) {
     this.vertx = vertx;
     this.poolOptions = poolOptions;
     this.directOptions = directOptions;
     this.pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(poolSize).setName("kiln").setShared(false))
+        .with(new PoolOptions()
+            .setMaxSize(config.poolSize())
+            .setName("kiln")
+            // how long a caller waits for a pooled connection before failing
+            .setConnectionTimeout(config.connectTimeoutSecs())
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .connectingTo(poolOptions)
         .using(vertx)
         .build();
@@ -41,7 +46,7 @@ public final class Database {
     PgConnectOptions direct = config.directUrl().isBlank()
         ? new PgConnectOptions(pooled)
         : connectOptions(config.directUrl(), config);
-    return new Database(vertx, pooled, direct, config.poolSize());
+    return new Database(vertx, pooled, direct, config);
   }
 
   /**
@@ -50,7 +55,6 @@ public final class Database {
    */
   public static PgConnectOptions connectOptions(String url, KilnConfig.Database config) {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
-    options.setConnectTimeout(config.connectTimeoutSecs() * 1000);
     options.setReconnectAttempts(0);
     options.setCachePreparedStatements(true);
     options.addProperty("application_name", "kiln");
