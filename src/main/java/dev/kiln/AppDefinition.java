@@ -1,0 +1,11 @@
+package dev.kiln;
+
+import dev.kiln.function.FunctionDefinition;
+import java.util.List;
+
+/**
+ * What {@link Kiln} built: the app's name, where its migrations are, and its registrations.
+ *
+ * @param migrationsDir the app's migration directory, or {@code null} to use the configured one
+ */
+public record AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions) {}

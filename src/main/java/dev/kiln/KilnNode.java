@@ -1,0 +1,274 @@
+package dev.kiln;
+
+import dev.kiln.cluster.NodeRegistry;
+import dev.kiln.config.KilnConfig;
+import dev.kiln.config.Role;
+import dev.kiln.db.Database;
+import dev.kiln.db.EmbeddedDatabase;
+import dev.kiln.db.MigrationRunner;
+import dev.kiln.db.ReadReplicas;
+import dev.kiln.function.FunctionExecutor;
+import dev.kiln.function.FunctionRegistry;
+import dev.kiln.function.FunctionVerticle;
+import dev.kiln.gateway.Authenticator;
+import dev.kiln.gateway.GatewayRoutes;
+import dev.kiln.gateway.GatewayVerticle;
+import dev.kiln.gateway.NodeState;
+import dev.kiln.gateway.RpcRoutes;
+import dev.kiln.jobs.WorkerVerticle;
+import dev.kiln.observe.Json;
+import dev.kiln.observe.KilnVersion;
+import dev.kiln.scheduler.SchedulerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Kiln process, whatever roles it plays. Start-up follows DESIGN §7: database →
+ * migrations (under the advisory lock) → node registration → role verticles → ready. {@link #stop()}
+ * drains in the reverse order.
+ */
+public final class KilnNode {
+
+  private static final Logger log = LoggerFactory.getLogger(KilnNode.class);
+
+  private final KilnConfig config;
+  private final Vertx vertx;
+  private final Database database;
+  private final ReadReplicas replicas;
+  private final EmbeddedDatabase embedded;
+  private final NodeRegistry registry;
+  private final NodeState state;
+  private final FunctionExecutor functions;
+  private final List<String> deployments = new ArrayList<>();
+  private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
+  private int httpPort = -1;
+
+  private KilnNode(KilnConfig config, Vertx vertx, Database database, ReadReplicas replicas,
+      EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions) {
+    this.config = config;
+    this.vertx = vertx;
+    this.database = database;
+    this.replicas = replicas;
+    this.embedded = embedded;
+    this.registry = registry;
+    this.functions = functions;
+    this.state = new NodeState();
+  }
+
+  /**
+   * Starts a node and returns once it is ready to serve. On any failure everything already started
+   * is stopped again and the exception says what failed.
+   */
+  public static KilnNode start(AppDefinition app, KilnConfig config) {
+    Set<Role> roles = config.node().roles();
+    RoleCheck.requireServable(roles, !app.functions().isEmpty());
+    FunctionRegistry fnRegistry = new FunctionRegistry(app.functions());
+
+    EmbeddedDatabase embedded = null;
+    String url = config.database().url();
+    if (url.isBlank()) {
+      if (config.production()) {
+        throw new IllegalStateException("database.url is empty: production needs DATABASE_URL "
+            + "(the embedded PostgreSQL is for development only)");
+      }
+      embedded = EmbeddedDatabase.start(Path.of(config.database().embeddedDataDir()));
+      url = embedded.url();
+    }
+    Vertx vertx = Vertx.vertx();
+    Database database = Database.open(vertx, url, config.database());
+    ReadReplicas replicas = ReadReplicas.open(vertx, database, config.database());
+    UUID nodeId = nodeId(config.node());
+    NodeRegistry registry = new NodeRegistry(vertx, database.pool(),
+        new NodeRegistry.NodeIdentity(nodeId, hostname(),
+            roles.stream().map(Role::key).sorted().toList(),
+            config.node().capabilities(), KilnVersion.get()),
+        config.cluster().heartbeatIntervalSecs());
+    FunctionExecutor executor = new FunctionExecutor(vertx, database.pool(), replicas::readPool,
+        Json.mapper(), Duration.ofSeconds(config.gateway().requestTimeoutSecs()));
+    KilnNode node = new KilnNode(config, vertx, database, replicas, embedded, registry, executor);
+    try {
+      node.boot(app, fnRegistry).await();
+      return node;
+    } catch (RuntimeException e) {
+      node.closeResources().await();
+      throw e;
+    }
+  }
+
+  private Future<Void> boot(AppDefinition app, FunctionRegistry fnRegistry) {
+    Set<Role> roles = config.node().roles();
+    Future<?> migrated = Future.succeededFuture();
+    if (config.database().migrateOnStart()) {
+      migrated = new MigrationRunner(vertx, database.directConnectOptions(),
+          Path.of(migrationsDir(app))).up();
+    }
+    return migrated
+        .compose(v -> registry.register())
+        .compose(v -> roles.contains(Role.FUNCTION)
+            ? deploy(() -> new FunctionVerticle(fnRegistry.all().size()),
+                new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), 1)
+            : Future.succeededFuture())
+        .compose(v -> roles.contains(Role.GATEWAY) ? deployGateway(fnRegistry) : Future.succeededFuture())
+        .compose(v -> roles.contains(Role.WORKER)
+            ? deploy(WorkerVerticle::new, new DeploymentOptions(), 1) : Future.succeededFuture())
+        .compose(v -> roles.contains(Role.SCHEDULER)
+            ? deploy(SchedulerVerticle::new, new DeploymentOptions(), 1) : Future.succeededFuture())
+        .onSuccess(v -> log.info("Kiln {} ready: node {} roles {}{}", KilnVersion.get(),
+            registry.id(), roles, httpPort > 0 ? " on http://" + config.gateway().host() + ":" + httpPort : ""))
+        .mapEmpty();
+  }
+
+  private String migrationsDir(AppDefinition app) {
+    String configured = config.database().migrationsDir();
+    boolean isDefault = configured.equals(KilnConfig.Database.DEFAULTS.migrationsDir());
+    return isDefault && app.migrationsDir() != null ? app.migrationsDir() : configured;
+  }
+
+  private Future<Void> deployGateway(FunctionRegistry fnRegistry) {
+    List<GatewayRoutes> routes = new ArrayList<>();
+    if (config.node().roles().contains(Role.FUNCTION)) {
+      routes.add(new RpcRoutes(fnRegistry, functions, Authenticator.NONE, Json.mapper(),
+          config.gateway().bodyLimitBytes()));
+    }
+    int instances = config.gateway().instances() > 0
+        ? config.gateway().instances()
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
+    // Vert.x shares one listening socket between instances; with port 0 the first instance's
+    // random port would not be the others', so pick the port once here.
+    int port = config.gateway().port() == 0 ? freePort() : config.gateway().port();
+    KilnConfig.Gateway gateway = withPort(config.gateway(), port);
+    String nodeId = registry.id().toString();
+    return deploy(() -> new GatewayVerticle(gateway, database, state, nodeId, routes),
+        new DeploymentOptions(), instances)
+        .onSuccess(v -> httpPort = port);
+  }
+
+  private Future<Void> deploy(java.util.function.Supplier<? extends io.vertx.core.Deployable> verticle,
+      DeploymentOptions options, int instances) {
+    return vertx.deployVerticle(verticle, options.setInstances(instances))
+        .onSuccess(deployments::add)
+        .mapEmpty();
+  }
+
+  /**
+   * Graceful stop (DESIGN §7): readiness flips to 503 and new requests are refused at once,
+   * in-flight requests get up to {@code shutdown.drain_timeout_secs}, then the roles stop, the node
+   * deregisters and the pool closes. Safe to call more than once.
+   */
+  public Future<Void> stop() {
+    Future<Void> existing = stopping.get();
+    if (existing != null) {
+      return existing;
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    if (!stopping.compareAndSet(null, done.future())) {
+      return stopping.get();
+    }
+    long drainMillis = config.shutdown().drainTimeoutSecs() * 1000L;
+    log.info("Draining: refusing new requests, waiting up to {} ms for {} in flight",
+        drainMillis, state.inFlight());
+    state.startDraining();
+    registry.markDraining()
+        .otherwise(e -> null)
+        .compose(v -> state.awaitIdle(vertx, drainMillis))
+        .compose(idle -> {
+          if (!idle) {
+            log.warn("Drain timeout: {} request(s) still in flight are cut off", state.inFlight());
+          }
+          return undeployAll();
+        })
+        .compose(v -> registry.deregister().otherwise(e -> {
+          log.warn("Could not remove this node's row: {}", e.getMessage());
+          return null;
+        }))
+        .eventually(this::closeResources)
+        .onComplete(ar -> {
+          log.info("Node {} stopped", registry.id());
+          done.handle(ar);
+        });
+    return done.future();
+  }
+
+  private Future<Void> undeployAll() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : deployments.reversed()) {
+      chain = chain.compose(v -> vertx.undeploy(id).otherwise(e -> null));
+    }
+    return chain;
+  }
+
+  private Future<Void> closeResources() {
+    functions.close();
+    return replicas.close()
+        .eventually(database::close)
+        .eventually(vertx::close)
+        .eventually(() -> {
+          if (embedded != null) {
+            embedded.close();
+          }
+          return Future.succeededFuture();
+        })
+        .mapEmpty();
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public UUID nodeId() {
+    return registry.id();
+  }
+
+  public KilnConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  private static UUID nodeId(KilnConfig.Node node) {
+    if (node.id().isBlank()) {
+      return UUID.randomUUID();
+    }
+    try {
+      return UUID.fromString(node.id());
+    } catch (IllegalArgumentException e) {
+      // a readable name is friendlier in config; derive a stable id from it
+      return UUID.nameUUIDFromBytes(node.id().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static KilnConfig.Gateway withPort(KilnConfig.Gateway g, int port) {
+    return new KilnConfig.Gateway(g.host(), port, g.instances(), g.bodyLimitBytes(),
+        g.requestTimeoutSecs(), g.maxInFlight(), g.corsOrigins(), g.quietRoutes());
+  }
+}

@@ -1,0 +1,131 @@
+package dev.kiln.function;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.AuthInfo;
+import dev.kiln.api.Db;
+import dev.kiln.api.FunctionContext;
+import dev.kiln.db.BlockingDb;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Runs queries and mutations on virtual threads. A mutation is one transaction with a local
+ * statement timeout: whatever the handler throws rolls back everything it did, including jobs it
+ * enqueued. The outcome is delivered on the calling event loop's context.
+ */
+public final class FunctionExecutor implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final Pool primary;
+  private final Supplier<Pool> readPool;
+  private final ObjectMapper mapper;
+  private final Duration defaultTimeout;
+  private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("kiln-fn-", 0).factory());
+
+  /**
+   * @param readPool where queries not marked {@code consistent} read (a replica when configured,
+   *     else the primary)
+   */
+  public FunctionExecutor(Vertx vertx, Pool primary, Supplier<Pool> readPool, ObjectMapper mapper,
+      Duration defaultTimeout) {
+    this.vertx = vertx;
+    this.primary = primary;
+    this.readPool = readPool;
+    this.mapper = mapper;
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  /**
+   * Runs the function and completes on the caller's context with its result. Fails with the
+   * handler's exception, or a {@link TimeoutException} once the function's timeout has passed (the
+   * handler's thread is then interrupted and a mutation rolled back).
+   */
+  public Future<Object> execute(FunctionDefinition fn, Object args, AuthInfo auth, String requestId) {
+    Context caller = vertx.getOrCreateContext();
+    Promise<Object> outcome = Promise.promise();
+    Duration timeout = fn.options().timeout() != null ? fn.options().timeout() : defaultTimeout;
+    AtomicReference<Thread> runner = new AtomicReference<>();
+    long timer = vertx.setTimer(timeout.toMillis(), id -> {
+      if (outcome.tryFail(new TimeoutException(
+          "function " + fn.name() + " did not finish within " + timeout.toMillis() + " ms"))) {
+        Thread t = runner.get();
+        if (t != null) {
+          t.interrupt();
+        }
+      }
+    });
+    threads.execute(() -> {
+      runner.set(Thread.currentThread());
+      org.slf4j.MDC.put("request_id", requestId);
+      Object result;
+      Throwable failure = null;
+      try {
+        result = fn.kind() == FunctionKind.MUTATION
+            ? runMutation(fn, args, auth, requestId, timeout)
+            : runQuery(fn, args, auth, requestId);
+      } catch (Throwable t) {
+        result = null;
+        failure = t;
+      }
+      runner.set(null);
+      Object r = result;
+      Throwable f = failure;
+      caller.runOnContext(v -> {
+        vertx.cancelTimer(timer);
+        if (f == null) {
+          outcome.tryComplete(r);
+        } else {
+          outcome.tryFail(f);
+        }
+      });
+    });
+    return outcome.future();
+  }
+
+  private Object runQuery(FunctionDefinition fn, Object args, AuthInfo auth, String requestId)
+      throws Exception {
+    Pool pool = fn.options().consistent() ? primary : readPool.get();
+    return fn.handler().handle(new Ctx(new BlockingDb(pool, mapper), auth, requestId, fn.name()), args);
+  }
+
+  private Object runMutation(FunctionDefinition fn, Object args, AuthInfo auth, String requestId,
+      Duration timeout) throws Exception {
+    SqlConnection conn = primary.getConnection().await();
+    try {
+      Transaction tx = conn.begin().await();
+      try {
+        // SET LOCAL lasts until the transaction ends, so the pooled connection is left as it was
+        conn.query("SET LOCAL statement_timeout = " + Math.max(1, timeout.toMillis())).execute().await();
+        Object result = fn.handler().handle(
+            new Ctx(new BlockingDb(conn, mapper), auth, requestId, fn.name()), args);
+        tx.commit().await();
+        return result;
+      } catch (Throwable t) {
+        tx.rollback();
+        throw t;
+      }
+    } finally {
+      conn.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+  }
+
+  private record Ctx(Db db, AuthInfo auth, String requestId, String functionName)
+      implements FunctionContext {}
+}

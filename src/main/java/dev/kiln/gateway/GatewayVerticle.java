@@ -1,0 +1,124 @@
+package dev.kiln.gateway;
+
+import dev.kiln.config.KilnConfig;
+import dev.kiln.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The HTTP face of a node. Several instances share the port (Vert.x balances connections across
+ * their event loops); what they have in common lives in {@link NodeState}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private final KilnConfig.Gateway config;
+  private final Database database;
+  private final NodeState state;
+  private final String nodeId;
+  private final List<GatewayRoutes> routes;
+  private HttpServer server;
+
+  public GatewayVerticle(KilnConfig.Gateway config, Database database, NodeState state,
+      String nodeId, List<GatewayRoutes> routes) {
+    this.config = config;
+    this.database = database;
+    this.state = state;
+    this.nodeId = nodeId;
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::admit);
+    new HealthRoutes(database, state, nodeId).mount(router);
+    routes.forEach(r -> r.mount(router));
+    // Nothing under /_api falls through to the SPA: an API client gets JSON, never index.html.
+    router.route("/_api/*").handler(ctx ->
+        Problem.notFound("No API route " + ctx.request().method() + " " + ctx.request().path())
+            .send(ctx));
+    SpaHandler.mount(router);
+    router.route().handler(ctx ->
+        Problem.notFound("Nothing at " + ctx.request().path()).send(ctx));
+    router.route().failureHandler(this::fail);
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setCompressionSupported(true)
+        .setMaxHeaderSize(16 * 1024);
+    return vertx.createHttpServer(options)
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  /** Assigns the request id, refuses work while draining, and counts what is in flight. */
+  private void admit(RoutingContext ctx) {
+    RequestIds.assign(ctx);
+    String path = ctx.request().path();
+    boolean probe = HealthRoutes.HEALTH.equals(path) || HealthRoutes.READY.equals(path);
+    if (state.draining() && !probe) {
+      ctx.response().putHeader("connection", "close").putHeader("retry-after", "1");
+      Problem.of(503, "draining", "Service Unavailable",
+          "This node is shutting down; retry on another node.").send(ctx);
+      return;
+    }
+    if (!probe) {
+      if (state.enter() > config.maxInFlight()) {
+        state.leave();
+        ctx.response().putHeader("retry-after", "1");
+        Problem.of(503, "overloaded", "Service Unavailable",
+            "Too many requests in flight on this node; retry shortly.").send(ctx);
+        return;
+      }
+      ctx.addEndHandler(ar -> state.leave());
+    }
+    // The MDC is per thread; an event loop serves many requests, so scope it to this dispatch.
+    MDC.put("request_id", RequestIds.get(ctx));
+    try {
+      ctx.next();
+    } finally {
+      MDC.remove("request_id");
+    }
+  }
+
+  private void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status = ctx.statusCode();
+    if (failure instanceof ProblemException pe) {
+      pe.problem().send(ctx);
+    } else if (status == 413) {
+      ctx.response().putHeader("connection", "close");
+      Problem.of(413, "payload_too_large", "Content Too Large",
+          "The body is larger than the limit of " + config.bodyLimitBytes() + " bytes.").send(ctx);
+    } else if (status >= 400 && status < 500) {
+      Problem.of(status, "http_" + status, ctx.response().getStatusMessage(),
+          "The request was rejected with status " + status + ".").send(ctx);
+    } else {
+      log.error("Unhandled failure on {} {} (request {})", ctx.request().method(),
+          ctx.request().path(), RequestIds.get(ctx), failure);
+      Problem.internal().send(ctx);
+    }
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.kiln.observe;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.encoder.EncoderBase;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One JSON object per log line, with the MDC's ids (request, trace, span, node) as top-level
+ * fields, so log shippers need no parsing rules.
+ */
+public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
+
+  private static final byte[] EMPTY = new byte[0];
+  private final JsonFactory factory = new JsonFactory();
+
+  @Override
+  public byte[] headerBytes() {
+    return EMPTY;
+  }
+
+  @Override
+  public byte[] encode(ILoggingEvent event) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = factory.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("ts", Instant.ofEpochMilli(event.getTimeStamp()).toString());
+      json.writeStringField("level", event.getLevel().toString());
+      json.writeStringField("logger", event.getLoggerName());
+      json.writeStringField("thread", event.getThreadName());
+      json.writeStringField("msg", event.getFormattedMessage());
+      for (Map.Entry<String, String> e : event.getMDCPropertyMap().entrySet()) {
+        json.writeStringField(e.getKey(), e.getValue());
+      }
+      IThrowableProxy error = event.getThrowableProxy();
+      if (error != null) {
+        json.writeStringField("error", error.getClassName() + ": " + error.getMessage());
+        json.writeStringField("stack", ThrowableProxyUtil.asString(error));
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.write('\n');
+    return out.toByteArray();
+  }
+
+  @Override
+  public byte[] footerBytes() {
+    return EMPTY;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.kiln.observe;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import dev.kiln.config.KilnConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies {@code [observability]} to Logback once the config is known: readable lines in
+ * development, one JSON object per line in production (or whenever {@code log_format = "json"}).
+ */
+public final class LogSetup {
+
+  static final String TEXT_PATTERN =
+      "%d{HH:mm:ss.SSS} %-5level %logger{24} %X{request_id:-}- %msg%n";
+
+  private LogSetup() {}
+
+  public static void apply(KilnConfig config) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return; // another SLF4J backend: leave its configuration alone
+    }
+    boolean json = switch (config.observability().logFormat()) {
+      case JSON -> true;
+      case TEXT -> false;
+      case AUTO -> config.production();
+    };
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.toLevel(config.observability().logLevel(), Level.INFO));
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("console");
+    appender.setEncoder(json ? jsonEncoder(context) : textEncoder(context));
+    appender.start();
+    root.detachAndStopAllAppenders();
+    root.addAppender(appender);
+  }
+
+  private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(TEXT_PATTERN);
+    encoder.start();
+    return encoder;
+  }
+
+  private static Encoder<ILoggingEvent> jsonEncoder(LoggerContext context) {
+    JsonLineEncoder encoder = new JsonLineEncoder();
+    encoder.setContext(context);
+    encoder.start();
+    return encoder;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.kiln;
+
+import dev.kiln.config.KilnConfig;
+import dev.kiln.config.Role;
+import java.util.Set;
+
+/** Configs for in-process test nodes: a real database, a random port, short timings. */
+public final class TestConfigs {
+
+  private TestConfigs() {}
+
+  public static KilnConfig forDatabase(String url) {
+    return forDatabase(url, Role.ALL);
+  }
+
+  public static KilnConfig forDatabase(String url, Set<Role> roles) {
+    KilnConfig d = KilnConfig.DEFAULTS;
+    var db = d.database();
+    var gw = d.gateway();
+    return new KilnConfig(
+        d.project(),
+        new KilnConfig.Database(url, db.directUrl(), db.replicaUrls(), db.readFromReplica(),
+            5, db.statementTimeoutSecs(), db.connectTimeoutSecs(), db.embeddedDataDir(), true,
+            "src/test/resources/test-migrations"),
+        new KilnConfig.Gateway("127.0.0.1", 0, 2, gw.bodyLimitBytes(), 5, gw.maxInFlight(),
+            gw.corsOrigins(), gw.quietRoutes()),
+        d.auth(), d.worker(), d.observability(),
+        new KilnConfig.Cluster(1, 3),
+        new KilnConfig.Node("", roles, d.node().capabilities()),
+        new KilnConfig.Shutdown(5));
+  }
+}
