@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The file format, the discovery of Kiln's and the app's migrations. */
+/** The file format, the discovery of Kiln's and the app's migrations, and {@code migrate new}. */
 class MigrationFilesTest {
 
   private static final Path KILN_SOURCES = Path.of("src/main/resources/kiln/migrations");
@@ -171,5 +171,33 @@ class MigrationFilesTest {
     assertEquals(List.of(), AppMigrations.load(dir.resolve("absent")));
   }
 
+  @Test
+  void createNewNumbersAfterTheHighestExistingMigration() throws IOException {
+    Path first = MigrationRunner.createNew(dir.resolve("migrations"), "create projects");
+    assertEquals("0001_create_projects.sql", first.getFileName().toString());
 
+    Files.writeString(first.resolveSibling("0007_jump.sql"), "-- @up\n");
+    Path next = MigrationRunner.createNew(dir.resolve("migrations"), "addOwnerToProjects");
+
+    assertEquals("0008_add_owner_to_projects.sql", next.getFileName().toString());
+    Migration parsed = AppMigrations.load(dir.resolve("migrations")).get(2);
+    assertEquals(8, parsed.version());
+    assertTrue(parsed.down().isPresent(), "the skeleton has both sections");
+  }
+
+  @Test
+  void createNewSanitisesTheNameToSnakeCase() {
+    assertEquals("add_projects_table", NewMigration.snakeCase("  Add Projects-table! "));
+    assertEquals("add_http_id_to_users", NewMigration.snakeCase("addHTTP id_to__Users"));
+    assertEquals("v2_schema", NewMigration.snakeCase("V2 schema"));
+  }
+
+  @Test
+  void createNewRefusesANameWithoutLettersOrDigits() {
+    MigrationException e = assertThrows(MigrationException.class,
+        () -> MigrationRunner.createNew(dir, " -- !"));
+
+    assertTrue(e.getMessage().contains("needs a name"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("0001_.sql")));
+  }
 }
