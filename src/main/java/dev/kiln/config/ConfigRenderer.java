@@ -62,7 +62,10 @@ public final class ConfigRenderer {
     return parts.append(" }").toString();
   }
 
-  /** A TOML basic string; {@code ${} is escaped so loading the output does not substitute it. */
+  /**
+   * A TOML basic string. <code>${</code> is written <code>$${</code> so that loading the output
+   * does not substitute it.
+   */
   static String quote(String s) {
     var out = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {

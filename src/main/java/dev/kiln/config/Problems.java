@@ -25,15 +25,6 @@ final class Problems {
     messages.add(key + ": " + message + (origin == null ? "" : " (from " + origin + ")"));
   }
 
-  /** A problem about the input as a whole (a missing file, a syntax error), not about one key. */
-  void addGeneral(String message) {
-    messages.add(message);
-  }
-
-  boolean isEmpty() {
-    return messages.isEmpty();
-  }
-
   void throwIfAny() throws ConfigException {
     if (!messages.isEmpty()) {
       throw new ConfigException(messages);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * Expands {@code ${VAR}} and {@code ${VAR:-default}} in the string values of a parsed config file,
  * from the environment map it is given (never {@code System.getenv()}, so tests control it).
- * {@code $${} is a literal {@code ${}. The syntax follows the shell: {@code :-} takes the default when
+ * <code>$${</code> is a literal <code>${</code>. The syntax follows the shell: {@code :-} takes the default when
  * the variable is unset <em>or empty</em>; a bare {@code ${VAR}} that is set but empty is empty.
  */
 final class Substitution {
@@ -32,7 +33,7 @@ final class Substitution {
    * those came from environment overrides or flags and are taken as written.
    */
   void expandAll(ObjectNode tree, Set<String> literal) {
-    for (var name : new ArrayList<>(tree.properties()).stream().map(Map.Entry::getKey).toList()) {
+    for (String name : fieldNames(tree)) {
       expandField(tree, name, name, literal);
     }
   }
@@ -53,10 +54,16 @@ final class Substitution {
       }
     } else if (value.isObject()) {
       var object = (ObjectNode) value;
-      for (var child : new ArrayList<>(object.properties()).stream().map(Map.Entry::getKey).toList()) {
+      for (String child : fieldNames(object)) {
         expandField(object, child, key + "." + child, literal);
       }
     }
+  }
+
+  private static List<String> fieldNames(ObjectNode object) {
+    var names = new ArrayList<String>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /** One string; problems are reported against {@code key} and the reference is left as written. */
