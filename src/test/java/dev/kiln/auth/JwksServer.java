@@ -53,7 +53,7 @@ final class JwksServer implements AutoCloseable {
 
   @SafeVarargs
   final void serve(Map<String, Object>... jwks) {
-    keys.set(List.of(jwks));
+    keys.set(List.copyOf(java.util.Arrays.asList(jwks)));
   }
 
   void answerWith(int httpStatus) {
