@@ -2,6 +2,7 @@ package dev.kiln.auth;
 
 import dev.kiln.api.AuthInfo;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
@@ -102,14 +103,11 @@ final class ClaimRules {
       throw invalid("token " + name + " claim must be a number of seconds since the epoch");
     }
     try {
-      return new BigDecimal(number.toString()).movePointRight(3).longValueExact();
-    } catch (ArithmeticException e) {
-      // Fractions of a millisecond are fine to drop; a value beyond a long is not a date.
-      try {
-        return new BigDecimal(number.toString()).movePointRight(3).toBigInteger().longValueExact();
-      } catch (ArithmeticException tooBig) {
-        throw invalid("token " + name + " claim is out of range");
-      }
+      // Fractions of a millisecond are dropped; a value beyond a long is not a date.
+      return new BigDecimal(number.toString()).movePointRight(3)
+          .setScale(0, RoundingMode.FLOOR).longValueExact();
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw invalid("token " + name + " claim is out of range");
     }
   }
 
