@@ -10,7 +10,10 @@ import dev.kiln.db.ReadReplicas;
 import dev.kiln.function.FunctionExecutor;
 import dev.kiln.function.FunctionRegistry;
 import dev.kiln.function.FunctionVerticle;
-import dev.kiln.gateway.Authenticator;
+import dev.kiln.auth.AuthKeys;
+import dev.kiln.auth.JwtVerifier;
+import dev.kiln.gateway.JwtAuthenticator;
+import java.time.Clock;
 import dev.kiln.gateway.GatewayRoutes;
 import dev.kiln.gateway.GatewayVerticle;
 import dev.kiln.gateway.NodeState;
@@ -42,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class KilnNode {
 
   private static final Logger log = LoggerFactory.getLogger(KilnNode.class);
+  /** Where a development node keeps what must survive restarts (the dev JWT secret). */
+  public static final String STATE_DIR = ".kiln";
 
   private final KilnConfig config;
   private final Vertx vertx;
@@ -51,12 +56,15 @@ public final class KilnNode {
   private final NodeRegistry registry;
   private final NodeState state;
   private final FunctionExecutor functions;
+  private final JwtVerifier verifier;
   private final List<String> deployments = new ArrayList<>();
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private int httpPort = -1;
 
   private KilnNode(KilnConfig config, Vertx vertx, Database database, ReadReplicas replicas,
-      EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions) {
+      EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions,
+      JwtVerifier verifier) {
+    this.verifier = verifier;
     this.config = config;
     this.vertx = vertx;
     this.database = database;
@@ -86,6 +94,8 @@ public final class KilnNode {
       embedded = EmbeddedDatabase.start(Path.of(config.database().embeddedDataDir()));
       url = embedded.url();
     }
+    KilnConfig.Auth auth = AuthKeys.resolveForStartup(config, fnRegistry.anyNonPublic(),
+        Path.of(STATE_DIR));
     Vertx vertx = Vertx.vertx();
     Database database = Database.open(vertx, url, config.database());
     ReadReplicas replicas = ReadReplicas.open(vertx, database, config.database());
@@ -97,12 +107,14 @@ public final class KilnNode {
         config.cluster().heartbeatIntervalSecs());
     FunctionExecutor executor = new FunctionExecutor(vertx, database.pool(), replicas::readPool,
         Json.mapper(), Duration.ofSeconds(config.gateway().requestTimeoutSecs()));
-    KilnNode node = new KilnNode(config, vertx, database, replicas, embedded, registry, executor);
+    JwtVerifier verifier = JwtVerifier.create(vertx, auth, Clock.systemUTC());
+    KilnNode node = new KilnNode(config, vertx, database, replicas, embedded, registry, executor,
+        verifier);
     try {
       node.boot(app, fnRegistry).await();
       return node;
     } catch (RuntimeException e) {
-      node.closeResources().await();
+      node.closeResources();
       throw e;
     }
   }
@@ -139,7 +151,7 @@ public final class KilnNode {
   private Future<Void> deployGateway(FunctionRegistry fnRegistry) {
     List<GatewayRoutes> routes = new ArrayList<>();
     if (config.node().roles().contains(Role.FUNCTION)) {
-      routes.add(new RpcRoutes(fnRegistry, functions, Authenticator.NONE, Json.mapper(),
+      routes.add(new RpcRoutes(fnRegistry, functions, new JwtAuthenticator(verifier), Json.mapper(),
           config.gateway().bodyLimitBytes()));
     }
     int instances = config.gateway().instances() > 0
@@ -193,11 +205,17 @@ public final class KilnNode {
           log.warn("Could not remove this node's row: {}", e.getMessage());
           return null;
         }))
-        .eventually(this::closeResources)
-        .onComplete(ar -> {
+        // Closing Vert.x ends its event loops, so the last steps run on a plain thread: a
+        // continuation scheduled on a terminated event loop would never run.
+        .onComplete(ar -> Thread.ofPlatform().name("kiln-close").start(() -> {
+          closeResources();
           log.info("Node {} stopped", registry.id());
-          done.handle(ar);
-        });
+          if (ar.succeeded()) {
+            done.complete();
+          } else {
+            done.fail(ar.cause());
+          }
+        }));
     return done.future();
   }
 
@@ -209,18 +227,21 @@ public final class KilnNode {
     return chain;
   }
 
-  private Future<Void> closeResources() {
+  /** Blocking; never call it from an event loop. */
+  private void closeResources() {
     functions.close();
-    return replicas.close()
-        .eventually(database::close)
-        .eventually(vertx::close)
-        .eventually(() -> {
-          if (embedded != null) {
-            embedded.close();
-          }
-          return Future.succeededFuture();
-        })
-        .mapEmpty();
+    verifier.close();
+    for (var step : List.<java.util.function.Supplier<Future<Void>>>of(
+        replicas::close, database::close, vertx::close)) {
+      try {
+        step.get().await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Closing did not finish cleanly: {}", e.toString());
+      }
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
   }
 
   public int httpPort() {

@@ -13,6 +13,16 @@ public final class TestConfigs {
     return forDatabase(url, Role.ALL);
   }
 
+  public static final String SECRET = "test-secret-test-secret-test-secret-0123";
+
+  /** The same config with an HS256 secret, so tests can mint tokens. */
+  public static KilnConfig withSecret(KilnConfig c) {
+    var a = c.auth();
+    return new KilnConfig(c.project(), c.database(), c.gateway(),
+        new KilnConfig.Auth(SECRET, "HS256", a.jwksUrl(), a.issuer(), a.audience(), a.leewaySecs()),
+        c.worker(), c.observability(), c.cluster(), c.node(), c.shutdown());
+  }
+
   public static KilnConfig forDatabase(String url, Set<Role> roles) {
     KilnConfig d = KilnConfig.DEFAULTS;
     var db = d.database();

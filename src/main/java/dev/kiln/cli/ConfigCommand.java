@@ -28,7 +28,7 @@ final class ConfigCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       KilnConfig config = common.load();
       spec.commandLine().getOut().print(ConfigRenderer.render(config));
       return 0;

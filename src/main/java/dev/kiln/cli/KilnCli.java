@@ -30,6 +30,7 @@ public final class KilnCli {
     CommandLine configCmd = new CommandLine(new ConfigCommand());
     configCmd.addSubcommand(new ConfigCommand.Check());
     cli.addSubcommand("config", configCmd);
+    cli.addSubcommand(new TokenCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -55,7 +56,7 @@ public final class KilnCli {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       ServeCommand serve = new ServeCommand(app);
       serve.common = common;
       return serve.call();

@@ -41,7 +41,7 @@ final class MigrateCommand implements Runnable {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       KilnConfig config = common.load();
       dev.kiln.observe.LogSetup.apply(config);
       try (CliDatabase db = CliDatabase.open(config)) {
@@ -102,7 +102,7 @@ final class MigrateCommand implements Runnable {
 
     @Override
     int run(MigrationRunner runner) {
-      spec.commandLine().getOut().print(MigrationRunner.render(runner.status().await()));
+      spec.commandLine().getOut().print(dev.kiln.db.MigrationStatusTable.render(runner.status().await()));
       return 0;
     }
   }

@@ -28,7 +28,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     KilnConfig config = common.load();
     LogSetup.apply(config);
     KilnNode node = KilnNode.start(app, config);

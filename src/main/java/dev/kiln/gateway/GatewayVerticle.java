@@ -69,7 +69,8 @@ public final class GatewayVerticle extends VerticleBase {
     String path = ctx.request().path();
     boolean probe = HealthRoutes.HEALTH.equals(path) || HealthRoutes.READY.equals(path);
     if (state.draining() && !probe) {
-      ctx.response().putHeader("connection", "close").putHeader("retry-after", "1");
+      closeConnectionAfter(ctx);
+      ctx.response().putHeader("retry-after", "1");
       Problem.of(503, "draining", "Service Unavailable",
           "This node is shutting down; retry on another node.").send(ctx);
       return;
@@ -99,7 +100,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (failure instanceof ProblemException pe) {
       pe.problem().send(ctx);
     } else if (status == 413) {
-      ctx.response().putHeader("connection", "close");
+      closeConnectionAfter(ctx);
       Problem.of(413, "payload_too_large", "Content Too Large",
           "The body is larger than the limit of " + config.bodyLimitBytes() + " bytes.").send(ctx);
     } else if (status >= 400 && status < 500) {
@@ -109,6 +110,16 @@ public final class GatewayVerticle extends VerticleBase {
       log.error("Unhandled failure on {} {} (request {})", ctx.request().method(),
           ctx.request().path(), RequestIds.get(ctx), failure);
       Problem.internal().send(ctx);
+    }
+  }
+
+  /**
+   * Asks an HTTP/1.x client to close the connection after this response. HTTP/2 forbids the
+   * {@code Connection} header; there the stream simply ends.
+   */
+  static void closeConnectionAfter(RoutingContext ctx) {
+    if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      ctx.response().putHeader("connection", "close");
     }
   }
 

@@ -49,8 +49,10 @@ public final class RpcRoutes implements GatewayRoutes {
 
   @Override
   public void mount(Router router) {
+    // Two routes: vertx-web wants a body handler first on its route, and these checks must run
+    // before the body is read.
+    router.route(PATH).method(HttpMethod.POST).handler(this::checkFunctionAndContentType);
     router.route(PATH).method(HttpMethod.POST)
-        .handler(this::checkFunctionAndContentType)
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes))
         .handler(this::call);
     router.route(PATH).handler(ctx -> {
