@@ -37,6 +37,9 @@ final class ArgsBinder {
 
   Result bind(JsonNode body, Class<?> type) {
     List<FieldError> errors = new ArrayList<>();
+    if (body == null || body.isNull()) {
+      return new Result.Invalid(List.of(new FieldError("$", "expected an object, got null")));
+    }
     Object value = bind(body, type, "$", errors);
     return errors.isEmpty() ? new Result.Bound(value) : new Result.Invalid(List.copyOf(errors));
   }

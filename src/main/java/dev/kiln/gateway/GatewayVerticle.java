@@ -41,6 +41,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(this::admit);
+    Cors.mount(router, config.corsOrigins());
     new HealthRoutes(database, state, nodeId).mount(router);
     routes.forEach(r -> r.mount(router));
     // Nothing under /_api falls through to the SPA: an API client gets JSON, never index.html.
@@ -51,6 +52,11 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(ctx ->
         Problem.notFound("Nothing at " + ctx.request().path()).send(ctx));
     router.route().failureHandler(this::fail);
+    // Failures before any route matched (e.g. a path that does not decode) skip the failure
+    // route above; the router's error handlers catch them.
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, this::fail);
+    }
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
@@ -58,6 +64,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setMaxHeaderSize(16 * 1024);
     return vertx.createHttpServer(options)
+        .invalidRequestHandler(InvalidRequests::handle)
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
@@ -66,7 +73,13 @@ public final class GatewayVerticle extends VerticleBase {
   /** Assigns the request id, refuses work while draining, and counts what is in flight. */
   private void admit(RoutingContext ctx) {
     RequestIds.assign(ctx);
+    SecurityHeaders.apply(ctx.response());
     String path = ctx.request().path();
+    if (!UriCheck.decodes(ctx.request().uri())) {
+      Problem.of(400, "bad_uri", "Bad Request",
+          "The request URI has an invalid percent-encoding.").send(ctx);
+      return;
+    }
     boolean probe = HealthRoutes.HEALTH.equals(path) || HealthRoutes.READY.equals(path);
     if (state.draining() && !probe) {
       closeConnectionAfter(ctx);
@@ -97,6 +110,11 @@ public final class GatewayVerticle extends VerticleBase {
   private void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     int status = ctx.statusCode();
+    if (ctx.response().closed()) {
+      // the client or a broken stream ended the connection: nobody is left to answer
+      log.debug("Request failed after its connection closed: {}", String.valueOf(failure));
+      return;
+    }
     if (failure instanceof ProblemException pe) {
       pe.problem().send(ctx);
     } else if (status == 413) {
