@@ -17,6 +17,7 @@ import java.time.Clock;
 import dev.kiln.gateway.GatewayRoutes;
 import dev.kiln.gateway.GatewayVerticle;
 import dev.kiln.gateway.NodeState;
+import dev.kiln.gateway.OpenApiRoutes;
 import dev.kiln.gateway.RpcRoutes;
 import dev.kiln.jobs.WorkerVerticle;
 import dev.kiln.observe.Json;
@@ -132,7 +133,7 @@ public final class KilnNode {
             ? deploy(() -> new FunctionVerticle(fnRegistry.all().size()),
                 new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), 1)
             : Future.succeededFuture())
-        .compose(v -> roles.contains(Role.GATEWAY) ? deployGateway(fnRegistry) : Future.succeededFuture())
+        .compose(v -> roles.contains(Role.GATEWAY) ? deployGateway(app, fnRegistry) : Future.succeededFuture())
         .compose(v -> roles.contains(Role.WORKER)
             ? deploy(WorkerVerticle::new, new DeploymentOptions(), 1) : Future.succeededFuture())
         .compose(v -> roles.contains(Role.SCHEDULER)
@@ -148,11 +149,12 @@ public final class KilnNode {
     return isDefault && app.migrationsDir() != null ? app.migrationsDir() : configured;
   }
 
-  private Future<Void> deployGateway(FunctionRegistry fnRegistry) {
+  private Future<Void> deployGateway(AppDefinition app, FunctionRegistry fnRegistry) {
     List<GatewayRoutes> routes = new ArrayList<>();
     if (config.node().roles().contains(Role.FUNCTION)) {
       routes.add(new RpcRoutes(fnRegistry, functions, new JwtAuthenticator(verifier), Json.mapper(),
           config.gateway().bodyLimitBytes()));
+      routes.add(new OpenApiRoutes(app.name(), fnRegistry));
     }
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
