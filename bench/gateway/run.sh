@@ -9,11 +9,13 @@
 # load hits both; the report gives every run, the medians and the Kiln/bare ratios.
 #
 # Environment (defaults in brackets): ROUNDS [5], DURATION [15s], WARMUP [10s], CONNECTIONS [64],
-# THREADS [2], BENCH_ROWS [10000], POOL_SIZE [10], INSTANCES [2], JAVA_HOME [temurin 25],
+# THREADS [2], SCENARIOS ["echo get"], BENCH_ROWS [10000], POOL_SIZE [10], INSTANCES [2], JAVA_HOME [temurin 25],
 # JVM_OPTS [-Xms512m -Xmx512m], PROFILE=1 to record JFR on both servers during the measured runs,
 # OUT [bench/gateway/results-<date>.txt], SKIP_BUILD=1 to reuse target/.
 set -euo pipefail
-
+# The whole script is one brace group: bash parses it completely before running any of it, so
+# editing this file while a benchmark runs cannot change the running script under its feet.
+{
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 ROUNDS=${ROUNDS:-5}
@@ -21,6 +23,7 @@ DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+SCENARIOS=${SCENARIOS:-echo get}
 export BENCH_ROWS=${BENCH_ROWS:-10000}
 POOL_SIZE=${POOL_SIZE:-10}
 INSTANCES=${INSTANCES:-2}
@@ -134,7 +137,7 @@ url() { # url <server> <scenario>
 
 # Both must answer the same bytes before anything is measured.
 ECHO_BODY=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$HERE/echo.lua")
-for scenario in echo get; do
+for scenario in $SCENARIOS; do
   body=$ECHO_BODY
   [[ $scenario == get ]] && body='{"id":4242}'
   k=$(curl -sf -XPOST -H 'content-type: application/json' -d "$body" "$(url kiln $scenario)")
@@ -165,7 +168,7 @@ wrk_run() { # wrk_run <server> <scenario> <duration> <output>
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency -s "$HERE/$2.lua" "$(url "$1" "$2")" >"$4"
 }
 
-for scenario in echo get; do
+for scenario in $SCENARIOS; do
   for server in kiln bare; do
     log "warm-up $server $scenario ($WARMUP)"
     wrk_run "$server" "$scenario" "$WARMUP" "$WORK/warmup-$server-$scenario.txt"
@@ -177,7 +180,7 @@ RUNS=$WORK/runs.txt
 for round in $(seq "$ROUNDS"); do
   order="kiln bare"
   ((round % 2 == 0)) && order="bare kiln"
-  for scenario in echo get; do
+  for scenario in $SCENARIOS; do
     for server in $order; do
       load=$(cut -d' ' -f1 /proc/loadavg)
       wrk_run "$server" "$scenario" "$DURATION" "$WORK/run-$round-$server-$scenario.txt"
@@ -205,7 +208,7 @@ col() { awk -v s="$1" -v v="$2" -v c="$3" '$2 == s && $3 == v { print $c }' "$RU
   echo
   echo "medians over $ROUNDS rounds"
   printf "%-5s %-5s %10s %9s %9s\n" case side "req/s" "p50 ms" "p99 ms"
-  for scenario in echo get; do
+  for scenario in $SCENARIOS; do
     for server in kiln bare; do
       printf "%-5s %-5s %10.0f %9.3f %9.3f\n" "$scenario" "$server" \
         "$(col "$scenario" "$server" 4 | median)" "$(col "$scenario" "$server" 5 | median)" \
@@ -214,7 +217,7 @@ col() { awk -v s="$1" -v v="$2" -v c="$3" '$2 == s && $3 == v { print $c }' "$RU
   done
   echo
   echo "Kiln / bare (target: echo >= 0.80, get >= 0.70, Kiln p99 <= 10 ms)"
-  for scenario in echo get; do
+  for scenario in $SCENARIOS; do
     k=$(col "$scenario" kiln 4 | median)
     b=$(col "$scenario" bare 4 | median)
     paired=$(awk -v s="$scenario" '$2 == s { r[$1, $3] = $4; n[$1] = 1 }
@@ -227,3 +230,5 @@ col() { awk -v s="$1" -v v="$2" -v c="$3" '$2 == s && $3 == v { print $c }' "$RU
 
 cat "$OUT"
 log "wrote $OUT"
+exit 0
+}
