@@ -30,10 +30,24 @@ public final class BlockingDb implements Db {
   private final ObjectMapper rowMapper;
 
   public BlockingDb(SqlClient client, ObjectMapper mapper) {
+    this(client, mapper, rowMapper(mapper));
+  }
+
+  /**
+   * @param rowMapper {@link #rowMapper(ObjectMapper)} of {@code mapper}, made once and shared:
+   *     a mapper copy starts with empty deserializer caches, so a copy per call would introspect
+   *     the row type again on every query
+   */
+  public BlockingDb(SqlClient client, ObjectMapper mapper, ObjectMapper rowMapper) {
     this.client = client;
     this.mapper = mapper;
+    this.rowMapper = rowMapper;
+  }
+
+  /** The mapper rows are mapped with: {@code mapper}, tolerant of columns the type lacks. */
+  public static ObjectMapper rowMapper(ObjectMapper mapper) {
     // `select *` may return more columns than the record has fields: ignore the extra ones
-    this.rowMapper = mapper.copy()
+    return mapper.copy()
         .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 

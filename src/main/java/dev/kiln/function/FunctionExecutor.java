@@ -30,6 +30,7 @@ public final class FunctionExecutor implements AutoCloseable {
   private final Pool primary;
   private final Supplier<Pool> readPool;
   private final ObjectMapper mapper;
+  private final ObjectMapper rowMapper;
   private final Duration defaultTimeout;
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("kiln-fn-", 0).factory());
@@ -44,6 +45,7 @@ public final class FunctionExecutor implements AutoCloseable {
     this.primary = primary;
     this.readPool = readPool;
     this.mapper = mapper;
+    this.rowMapper = BlockingDb.rowMapper(mapper);
     this.defaultTimeout = defaultTimeout;
   }
 
@@ -97,7 +99,7 @@ public final class FunctionExecutor implements AutoCloseable {
   private Object runQuery(FunctionDefinition fn, Object args, AuthInfo auth, String requestId)
       throws Exception {
     Pool pool = fn.options().consistent() ? primary : readPool.get();
-    return fn.handler().handle(new Ctx(new BlockingDb(pool, mapper), auth, requestId, fn.name()), args);
+    return fn.handler().handle(new Ctx(new BlockingDb(pool, mapper, rowMapper), auth, requestId, fn.name()), args);
   }
 
   private Object runMutation(FunctionDefinition fn, Object args, AuthInfo auth, String requestId,
@@ -109,7 +111,7 @@ public final class FunctionExecutor implements AutoCloseable {
         // SET LOCAL lasts until the transaction ends, so the pooled connection is left as it was
         conn.query("SET LOCAL statement_timeout = " + Math.max(1, timeout.toMillis())).execute().await();
         Object result = fn.handler().handle(
-            new Ctx(new BlockingDb(conn, mapper), auth, requestId, fn.name()), args);
+            new Ctx(new BlockingDb(conn, mapper, rowMapper), auth, requestId, fn.name()), args);
         tx.commit().await();
         return result;
       } catch (Throwable t) {

@@ -2,6 +2,7 @@ package dev.kiln.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kiln.gateway.Problem.FieldError;
@@ -12,8 +13,10 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a JSON tree into an args record, collecting every bad field instead of stopping at the
@@ -23,6 +26,8 @@ import java.util.Set;
 final class ArgsBinder {
 
   private final ObjectMapper mapper;
+  /** One reader per leaf type of the app's args (a bounded set), instead of one per field per call. */
+  private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
 
   ArgsBinder(ObjectMapper mapper) {
     this.mapper = mapper;
@@ -70,7 +75,8 @@ final class ArgsBinder {
       return List.copyOf(list.stream().filter(java.util.Objects::nonNull).toList());
     }
     try {
-      return mapper.readerFor(mapper.constructType(type)).readValue(node);
+      return readers.computeIfAbsent(type, t -> mapper.readerFor(mapper.constructType(t)))
+          .readValue(node);
     } catch (java.io.IOException e) {
       errors.add(new FieldError(path + jacksonPath(e), leafMessage(e, raw, node)));
       return null;
@@ -82,27 +88,25 @@ final class ArgsBinder {
       errors.add(new FieldError(path, "expected an object, got " + describe(node)));
       return null;
     }
-    RecordComponent[] components = type.getRecordComponents();
-    Object[] values = new Object[components.length];
-    Set<String> known = new HashSet<>();
+    RecordShape shape = SHAPES.get(type);
+    Object[] values = new Object[shape.fields().length];
     int before = errors.size();
-    for (int i = 0; i < components.length; i++) {
-      RecordComponent c = components[i];
-      known.add(c.getName());
-      JsonNode child = node.get(c.getName());
-      String childPath = path + "." + c.getName();
-      boolean optional = c.getType() == Optional.class;
+    for (int i = 0; i < values.length; i++) {
+      Field f = shape.fields()[i];
+      JsonNode child = node.get(f.name());
+      String childPath = path + "." + f.name();
+      boolean optional = f.type() == Optional.class;
       if ((child == null || child.isNull()) && !optional) {
-        if (c.getType().isPrimitive() || !nullable(c)) {
+        if (f.type().isPrimitive() || !f.nullable()) {
           errors.add(new FieldError(childPath, "is required"));
         }
-        values[i] = c.getType().isPrimitive() ? primitiveDefault(c.getType()) : null;
+        values[i] = f.type().isPrimitive() ? primitiveDefault(f.type()) : null;
         continue;
       }
-      values[i] = bind(child, c.getGenericType(), childPath, errors);
+      values[i] = bind(child, f.genericType(), childPath, errors);
     }
     node.fieldNames().forEachRemaining(name -> {
-      if (!known.contains(name)) {
+      if (!shape.names().contains(name)) {
         errors.add(new FieldError(path + "." + name, "is not a field of this request"));
       }
     });
@@ -110,10 +114,10 @@ final class ArgsBinder {
       return null;
     }
     try {
-      Constructor<?> constructor = type.getDeclaredConstructor(
-          java.util.Arrays.stream(components).map(RecordComponent::getType).toArray(Class[]::new));
-      constructor.setAccessible(true);
-      return constructor.newInstance(values);
+      if (shape.constructor() == null) {
+        throw shape.unconstructable();
+      }
+      return shape.constructor().newInstance(values);
     } catch (java.lang.reflect.InvocationTargetException e) {
       // the record's compact constructor validated and refused: that is the client's mistake
       Throwable cause = e.getCause();
@@ -123,6 +127,39 @@ final class ArgsBinder {
       throw new IllegalStateException("cannot construct " + type.getName(), e);
     }
   }
+
+  /**
+   * What binding needs of a record type, worked out once per type: {@code getRecordComponents()}
+   * returns fresh objects on every call (their annotations parsed again), and looking up and
+   * opening the canonical constructor costs more than the binding itself.
+   */
+  private record RecordShape(Field[] fields, Set<String> names, Constructor<?> constructor,
+      ReflectiveOperationException unconstructable) {}
+
+  private record Field(String name, Class<?> type, Type genericType, boolean nullable) {}
+
+  private static final ClassValue<RecordShape> SHAPES = new ClassValue<>() {
+    @Override
+    protected RecordShape computeValue(Class<?> type) {
+      RecordComponent[] components = type.getRecordComponents();
+      Field[] fields = new Field[components.length];
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < components.length; i++) {
+        RecordComponent c = components[i];
+        fields[i] = new Field(c.getName(), c.getType(), c.getGenericType(), nullable(c));
+        names.add(c.getName());
+      }
+      try {
+        Constructor<?> constructor = type.getDeclaredConstructor(
+            java.util.Arrays.stream(components).map(RecordComponent::getType).toArray(Class[]::new));
+        constructor.setAccessible(true);
+        return new RecordShape(fields, Set.copyOf(names), constructor, null);
+      } catch (ReflectiveOperationException e) {
+        // reported when a valid request needs the constructor, as before the cache
+        return new RecordShape(fields, Set.copyOf(names), null, e);
+      }
+    }
+  };
 
   /** Fields are required unless annotated {@code @Nullable} (any annotation of that simple name). */
   private static boolean nullable(RecordComponent c) {
