@@ -1,0 +1,62 @@
+package dev.kiln.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Claims due jobs for one capability in one statement. */
+final class JobClaimer {
+
+  // SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on each other; the
+  // attempt is counted at the claim, so a job whose node dies mid-run has that run counted.
+  // Paused queues are read once per statement (an InitPlan), not per candidate row.
+  // Times are the database's (now()), the one clock every node shares.
+  static final String CLAIM_BATCH = """
+      WITH c AS (
+        SELECT id FROM kiln_jobs
+        WHERE state IN ('available', 'retrying')
+          AND capability = $1
+          AND queue = ANY($2)
+          AND scheduled_at <= now()
+          AND queue <> ALL (ARRAY(SELECT name FROM kiln_queues WHERE paused))
+        ORDER BY priority DESC, scheduled_at
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED)
+      UPDATE kiln_jobs j
+      SET state = 'running', attempt = j.attempt + 1, node_id = $4, claimed_at = now()
+      FROM c WHERE j.id = c.id
+      RETURNING j.id, j.kind, j.queue, j.args::text AS args, j.attempt, j.max_attempts, j.backoff,
+                j.timeout_ms,
+                extract(epoch FROM clock_timestamp() - j.scheduled_at) * 1000 AS latency_ms
+      """;
+
+  private final Pool pool;
+  private final UUID nodeId;
+  private final String[] queues;
+
+  JobClaimer(Pool pool, UUID nodeId, List<String> queues) {
+    this.pool = pool;
+    this.nodeId = nodeId;
+    this.queues = queues.toArray(String[]::new);
+  }
+
+  /** Claims at most {@code limit} due jobs; never more, so a pool never overcommits its slots. */
+  Future<List<ClaimedJob>> claim(String capability, int limit) {
+    return pool.preparedQuery(CLAIM_BATCH)
+        .execute(Tuple.of(capability, queues, limit, nodeId))
+        .map(rows -> {
+          List<ClaimedJob> jobs = new ArrayList<>(rows.size());
+          for (Row r : rows) {
+            jobs.add(new ClaimedJob(r.getUUID("id"), r.getString("kind"), r.getString("queue"),
+                r.getString("args"), r.getInteger("attempt"), r.getInteger("max_attempts"),
+                r.getString("backoff"), r.getLong("timeout_ms"),
+                r.getNumeric("latency_ms").doubleValue()));
+          }
+          return jobs;
+        });
+  }
+}
