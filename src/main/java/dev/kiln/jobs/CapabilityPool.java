@@ -20,7 +20,10 @@ final class CapabilityPool {
   private final String capability;
   private final int size;
   private final JobClaimer claimer;
+  private final List<String> queues;
   private final Vertx vertx;
+  // Round-robin start, so a busy first queue cannot starve the others.
+  private int nextQueue;
   private JobRunner runner;
   private int busy;
   private boolean claiming;
@@ -30,10 +33,12 @@ final class CapabilityPool {
   private int failures;
   private long retryAtNanos;
 
-  CapabilityPool(String capability, int size, JobClaimer claimer, Vertx vertx) {
+  CapabilityPool(String capability, int size, JobClaimer claimer, List<String> queues,
+      Vertx vertx) {
     this.capability = capability;
     this.size = size;
     this.claimer = claimer;
+    this.queues = List.copyOf(queues);
     this.vertx = vertx;
   }
 
@@ -60,7 +65,8 @@ final class CapabilityPool {
     int limit = Math.min(free, MAX_BATCH);
     claiming = true;
     wakeAgain = false;
-    claimer.claim(capability, limit).onComplete(ar -> {
+    String queue = queues.get(nextQueue++ % queues.size());
+    claimer.claim(capability, queue, limit).onComplete(ar -> {
       claiming = false;
       if (ar.failed()) {
         long delay = JobCompleter.retryDelay(++failures);
@@ -77,7 +83,8 @@ final class CapabilityPool {
         failures = 0;
       }
       List<ClaimedJob> jobs = ar.result();
-      maybeMore = jobs.size() == limit;
+      // A short answer from one queue says nothing about the next: go round them all.
+      maybeMore = jobs.size() == limit || nextQueue % queues.size() != 0;
       // Even when stopping, start what was claimed: the stop waits for in-flight claims, then
       // drains and hands back whatever is still running, these included.
       for (ClaimedJob job : jobs) {

@@ -13,16 +13,18 @@ final class JobClaimer {
 
   // SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on each other; the
   // attempt is counted at the claim, so a job whose node dies mid-run has that run counted.
-  // Paused queues are read once per statement (an InitPlan), not per candidate row.
+  // Equality on capability and queue makes the ORDER BY the order of kiln_jobs_claim, so the
+  // LIMIT stops after n index entries instead of sorting every due job (one queue per statement;
+  // `queue = ANY(...)` would lose that order). The paused check is a one-time filter.
   // Times are the database's (now()), the one clock every node shares.
   static final String CLAIM_BATCH = """
       WITH c AS (
         SELECT id FROM kiln_jobs
         WHERE state IN ('available', 'retrying')
           AND capability = $1
-          AND queue = ANY($2)
+          AND queue = $2
           AND scheduled_at <= now()
-          AND queue <> ALL (ARRAY(SELECT name FROM kiln_queues WHERE paused))
+          AND NOT EXISTS (SELECT 1 FROM kiln_queues WHERE name = $2 AND paused)
         ORDER BY priority DESC, scheduled_at
         LIMIT $3
         FOR UPDATE SKIP LOCKED)
@@ -36,18 +38,16 @@ final class JobClaimer {
 
   private final Pool pool;
   private final UUID nodeId;
-  private final String[] queues;
 
-  JobClaimer(Pool pool, UUID nodeId, List<String> queues) {
+  JobClaimer(Pool pool, UUID nodeId) {
     this.pool = pool;
     this.nodeId = nodeId;
-    this.queues = queues.toArray(String[]::new);
   }
 
   /** Claims at most {@code limit} due jobs; never more, so a pool never overcommits its slots. */
-  Future<List<ClaimedJob>> claim(String capability, int limit) {
+  Future<List<ClaimedJob>> claim(String capability, String queue, int limit) {
     return pool.preparedQuery(CLAIM_BATCH)
-        .execute(Tuple.of(capability, queues, limit, nodeId))
+        .execute(Tuple.of(capability, queue, limit, nodeId))
         .map(rows -> {
           List<ClaimedJob> jobs = new ArrayList<>(rows.size());
           for (Row r : rows) {

@@ -107,14 +107,15 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     Pool pool = database.pool();
     KilnConfig.Worker worker = config.worker();
-    JobClaimer claimer = new JobClaimer(pool, nodeId, worker.queues());
+    JobClaimer claimer = new JobClaimer(pool, nodeId);
     completer = new JobCompleter(vertx, pool, nodeId, metrics);
     JobEnqueuer enqueuer = new JobEnqueuer(registry, mapper, metrics);
     runner = new JobRunner(vertx, context, registry, mapper, completer, metrics,
         new RunningJobContext.Statements(pool, nodeId), new BlockingDb(pool, mapper),
         new BlockingJobs(enqueuer, pool), tuning.cancelGraceMs());
     for (String capability : new LinkedHashSet<>(config.node().capabilities())) {
-      CapabilityPool p = new CapabilityPool(capability, worker.maxConcurrentJobs(), claimer, vertx);
+      CapabilityPool p = new CapabilityPool(capability, worker.maxConcurrentJobs(), claimer,
+          worker.queues(), vertx);
       p.runWith(runner);
       pools.add(p);
     }
