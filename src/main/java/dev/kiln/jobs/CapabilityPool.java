@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The slots of one capability on this node ({@code worker.max_concurrent_jobs} of them). At most
- * one claim is in flight, and it asks for at most the free slots, so the node never holds a job
- * it has no slot for. While claims come back full there may be more waiting, so each finished job
+ * The slots of one capability on this node ({@code worker.max_concurrent_jobs} of them). Claims
+ * in flight together ask for at most the free slots, so the node never holds a job it has no
+ * slot for. While claims come back full there may be more waiting, so each finished job
  * triggers the next claim; once a claim comes back short, only a NOTIFY or the poll does.
  * Confined to the worker's event loop.
  */
@@ -16,6 +16,7 @@ final class CapabilityPool {
 
   private static final Logger log = LoggerFactory.getLogger(CapabilityPool.class);
   private static final int MAX_BATCH = 1000;
+  private static final int MAX_CLAIMS_IN_FLIGHT = 2;
 
   private final String capability;
   private final int size;
@@ -26,7 +27,9 @@ final class CapabilityPool {
   private int nextQueue;
   private JobRunner runner;
   private int busy;
-  private boolean claiming;
+  private int claimsInFlight;
+  private int reserved;
+  private final int minSecondClaim;
   private boolean wakeAgain;
   private boolean maybeMore;
   private boolean stopped;
@@ -40,34 +43,45 @@ final class CapabilityPool {
     this.claimer = claimer;
     this.queues = List.copyOf(queues);
     this.vertx = vertx;
+    this.minSecondClaim = Math.max(1, Math.min(size, MAX_BATCH) / 4);
   }
 
   void runWith(JobRunner runner) {
     this.runner = runner;
   }
 
-  /** Something may be due: claim if there is a free slot and no claim in flight. */
+  /**
+   * Something may be due: claim into the free slots not already asked for by a claim in flight.
+   * A second concurrent claim is sent only for a sizeable share of the slots, so that under load
+   * PostgreSQL works on one claim while the other's rows travel, without degenerating into many
+   * one-row claims as slots free up one by one.
+   */
   void wake() {
     if (stopped) {
-      return;
-    }
-    if (claiming) {
-      wakeAgain = true;
       return;
     }
     if (failures > 0 && System.nanoTime() < retryAtNanos) {
       return; // backing off from a database failure; a timer wakes us
     }
-    int free = size - busy;
-    if (free <= 0) {
+    int unclaimed = size - busy - reserved;
+    if (unclaimed <= 0 || claimsInFlight >= MAX_CLAIMS_IN_FLIGHT) {
+      if (claimsInFlight > 0) {
+        wakeAgain = true;
+      }
       return;
     }
-    int limit = Math.min(free, MAX_BATCH);
-    claiming = true;
+    if (claimsInFlight > 0 && unclaimed < minSecondClaim) {
+      wakeAgain = true;
+      return;
+    }
+    int limit = Math.min(unclaimed, MAX_BATCH);
+    claimsInFlight++;
+    reserved += limit;
     wakeAgain = false;
     String queue = queues.get(nextQueue++ % queues.size());
     claimer.claim(capability, queue, limit).onComplete(ar -> {
-      claiming = false;
+      claimsInFlight--;
+      reserved -= limit;
       if (ar.failed()) {
         long delay = JobCompleter.retryDelay(++failures);
         retryAtNanos = System.nanoTime() + delay * 1_000_000;
@@ -95,6 +109,9 @@ final class CapabilityPool {
         wake();
       }
     });
+    if (maybeMore && claimsInFlight < MAX_CLAIMS_IN_FLIGHT) {
+      wake();
+    }
   }
 
   /** A handler ended: its slot is free again. */
@@ -110,7 +127,7 @@ final class CapabilityPool {
   }
 
   boolean claiming() {
-    return claiming;
+    return claimsInFlight > 0;
   }
 
   int busy() {

@@ -17,6 +17,11 @@ final class JobClaimer {
   // LIMIT stops after n index entries instead of sorting every due job (one queue per statement;
   // `queue = ANY(...)` would lose that order). The paused check is a one-time filter.
   // Times are the database's (now()), the one clock every node shares.
+  // The claim commits asynchronously (set_config in RETURNING runs before the implicit commit):
+  // it is a lease, not data. If PostgreSQL crashes before the WAL reaches disk the claim is
+  // forgotten and the job is simply available again - the worker's later completion is then
+  // refused by the fence and the job runs again, which at-least-once allows. A completion that
+  // did reach disk implies the claim before it did too (the WAL is flushed in order).
   static final String CLAIM_BATCH = """
       WITH c AS (
         SELECT id FROM kiln_jobs
@@ -33,7 +38,8 @@ final class JobClaimer {
       FROM c WHERE j.id = c.id
       RETURNING j.id, j.kind, j.queue, j.args::text AS args, j.attempt, j.max_attempts, j.backoff,
                 j.timeout_ms,
-                extract(epoch FROM clock_timestamp() - j.scheduled_at) * 1000 AS latency_ms
+                extract(epoch FROM clock_timestamp() - j.scheduled_at) * 1000 AS latency_ms,
+                set_config('synchronous_commit', 'off', true) AS async_commit
       """;
 
   private final Pool pool;

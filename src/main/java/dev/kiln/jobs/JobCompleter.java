@@ -33,11 +33,16 @@ final class JobCompleter {
 
   private static final Logger log = LoggerFactory.getLogger(JobCompleter.class);
   private static final int MAX_BATCH = 5000;
+  private static final int SECOND_FLUSH_MIN = 200;
 
+  // The fence is wrapped in IS TRUE so that the planner cannot use it to pick kiln_jobs_running:
+  // its statistics are nearly always stale on a queue table (ANALYZE saw few running rows), it
+  // then believes the node's running entries are one row, and rescans that index - thick with
+  // dead entries of completed jobs - once per id. IS TRUE leaves only the primary key lookup.
   static final String COMPLETE_FENCED = """
       UPDATE kiln_jobs j SET state = 'completed', finished_at = now()
       FROM unnest($1::uuid[], $2::int[]) AS d(id, attempt)
-      WHERE j.id = d.id AND j.attempt = d.attempt AND j.node_id = $3 AND j.state = 'running'
+      WHERE j.id = d.id AND (j.attempt = d.attempt AND j.node_id = $3 AND j.state = 'running') IS TRUE
       RETURNING j.id
       """;
 
@@ -50,7 +55,7 @@ final class JobCompleter {
         finished_at = CASE WHEN attempt >= max_attempts THEN now() END,
         errors = errors || jsonb_build_array(jsonb_build_object(
           'attempt', attempt, 'at', now(), 'node', node_id, 'error', $5::text, 'trace', $6::text))
-      WHERE id = $1 AND attempt = $2 AND node_id = $3 AND state = 'running'
+      WHERE id = $1 AND (attempt = $2 AND node_id = $3 AND state = 'running') IS TRUE
       RETURNING state
       """;
 
@@ -58,7 +63,7 @@ final class JobCompleter {
       UPDATE kiln_jobs SET state = 'cancelled', finished_at = now(),
         errors = errors || jsonb_build_array(jsonb_build_object(
           'attempt', attempt, 'at', now(), 'node', node_id, 'error', 'cancelled'))
-      WHERE id = $1 AND attempt = $2 AND node_id = $3 AND state = 'running'
+      WHERE id = $1 AND (attempt = $2 AND node_id = $3 AND state = 'running') IS TRUE
       """;
 
   private final Vertx vertx;
@@ -66,7 +71,8 @@ final class JobCompleter {
   private final UUID nodeId;
   private final JobMetrics metrics;
   private final ArrayDeque<ClaimedJob> pending = new ArrayDeque<>();
-  private boolean flushing;
+  private int flushesInFlight;
+  private boolean retryScheduled;
   private int inFlightSingles;
   private int flushFailures;
   private volatile boolean closed;
@@ -80,16 +86,16 @@ final class JobCompleter {
 
   void complete(ClaimedJob job) {
     pending.add(job);
-    if (!flushing) {
-      flush();
-    }
+    flush();
   }
 
+  // One flush in flight, or two when the backlog is worth a second statement in parallel.
   private void flush() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() || retryScheduled || flushesInFlight >= 2
+        || (flushesInFlight == 1 && pending.size() < SECOND_FLUSH_MIN)) {
       return;
     }
-    flushing = true;
+    flushesInFlight++;
     int n = Math.min(pending.size(), MAX_BATCH);
     ClaimedJob[] batch = new ClaimedJob[n];
     UUID[] ids = new UUID[n];
@@ -116,10 +122,10 @@ final class JobCompleter {
                 }
               }
             }
-            flushing = false;
+            flushesInFlight--;
             flush();
           } else if (closed) {
-            flushing = false;
+            flushesInFlight--;
             log.warn("Could not record {} completion(s) while stopping ({}); those jobs will be "
                 + "rescued and run again", n, ar.cause().getMessage());
           } else {
@@ -130,8 +136,10 @@ final class JobCompleter {
             long delay = retryDelay(++flushFailures);
             log.warn("Could not record {} completion(s), retrying in {} ms: {}", n, delay,
                 ar.cause().getMessage());
+            flushesInFlight--;
+            retryScheduled = true;
             vertx.setTimer(delay, t -> {
-              flushing = false;
+              retryScheduled = false;
               flush();
             });
           }
@@ -201,7 +209,7 @@ final class JobCompleter {
 
   /** True while any outcome is not yet written. */
   boolean busy() {
-    return flushing || !pending.isEmpty() || inFlightSingles > 0;
+    return flushesInFlight > 0 || !pending.isEmpty() || inFlightSingles > 0;
   }
 
   /** Stops retrying: what is not written by now is left for rescue. */

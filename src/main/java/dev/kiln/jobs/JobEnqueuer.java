@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.JobOptions;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -39,6 +41,21 @@ public final class JobEnqueuer {
       SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM n) AS notified
       """;
 
+  // The same insert for the pool (autocommit): no NOTIFY inside, see JobNotifier.
+  static final String INSERT_ONE_QUIET = """
+      WITH ins AS (
+        INSERT INTO kiln_jobs (id, kind, queue, args, priority, max_attempts, scheduled_at,
+                               capability, unique_key, backoff, timeout_ms, retention_secs)
+        VALUES ($1, $2, $3, $4::text::jsonb, $5, $6,
+                coalesce($7::timestamptz, now() + coalesce($8::bigint, 0) * interval '1 millisecond'),
+                $9, $10, $11, $12, $13)
+        ON CONFLICT (unique_key)
+          WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retrying')
+          DO NOTHING
+        RETURNING queue, scheduled_at <= now() AS due)
+      SELECT count(*) AS inserted, count(*) FILTER (WHERE due) AS notified FROM ins
+      """;
+
   // Runs in its own statement after a conflict: under READ COMMITTED it sees the conflicting row,
   // which the INSERT waited for if its transaction was still in flight.
   static final String FIND_UNIQUE = """
@@ -62,6 +79,7 @@ public final class JobEnqueuer {
   private final JobRegistry registry;
   private final ObjectMapper mapper;
   private final JobMetrics metrics;
+  private final JobNotifier notifier = new JobNotifier();
 
   public JobEnqueuer(JobRegistry registry, ObjectMapper mapper, JobMetrics metrics) {
     this.registry = registry;
@@ -88,9 +106,17 @@ public final class JobEnqueuer {
         .addValue(id).addValue(kind).addValue(r.queue).addValue(json).addValue(r.priority)
         .addValue(r.maxAttempts).addValue(r.runAt).addValue(r.delayMs).addValue(r.capability)
         .addValue(r.uniqueKey).addValue(r.backoff).addValue(r.timeoutMs).addValue(r.retentionSecs);
-    return client.preparedQuery(INSERT_ONE).execute(params).compose(rows -> {
-      if (rows.iterator().next().getLong("inserted") == 1) {
+    // On a pool the insert commits by itself, so the wake-up can follow it (coalesced); on a
+    // connection it may be inside a transaction, so the NOTIFY must ride in it.
+    boolean autocommit = client instanceof Pool;
+    return client.preparedQuery(autocommit ? INSERT_ONE_QUIET : INSERT_ONE).execute(params)
+        .compose(rows -> {
+      Row row = rows.iterator().next();
+      if (row.getLong("inserted") == 1) {
         metrics.enqueued.increment();
+        if (autocommit && row.getLong("notified") == 1) {
+          notifier.wake((Pool) client, r.queue);
+        }
         return Future.succeededFuture(id);
       }
       return findUnique(client, r.uniqueKey, kind, args, options, 3);

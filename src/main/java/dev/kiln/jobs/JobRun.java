@@ -11,6 +11,8 @@ final class JobRun {
   final long startNanos = System.nanoTime();
   /** The timeout timer's id, or -1; touched only on the event loop. */
   long timeoutTimer = -1;
+  /** What the handler threw, or null; written by its thread before the run is queued as ended. */
+  Throwable error;
   private volatile Thread thread;
   private volatile boolean cancelRequested;
   private volatile boolean timedOut;

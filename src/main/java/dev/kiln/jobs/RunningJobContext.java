@@ -64,7 +64,7 @@ final class RunningJobContext implements JobContext {
     // of the attempt that now owns it.
     static final String PROGRESS_FENCED = """
         UPDATE kiln_jobs SET progress = $4, progress_message = $5
-        WHERE id = $1 AND attempt = $2 AND node_id = $3 AND state = 'running'
+        WHERE id = $1 AND (attempt = $2 AND node_id = $3 AND state = 'running') IS TRUE
         """;
     static final String APPEND_LOG = """
         INSERT INTO kiln_job_logs (job_id, attempt, line) VALUES ($1, $2, $3)
