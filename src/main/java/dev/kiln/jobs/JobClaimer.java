@@ -45,16 +45,21 @@ final class JobClaimer {
   private final Pool pool;
   private final UUID nodeId;
 
-  JobClaimer(Pool pool, UUID nodeId) {
+  private final JobMetrics metrics;
+
+  JobClaimer(Pool pool, UUID nodeId, JobMetrics metrics) {
     this.pool = pool;
     this.nodeId = nodeId;
+    this.metrics = metrics;
   }
 
   /** Claims at most {@code limit} due jobs; never more, so a pool never overcommits its slots. */
   Future<List<ClaimedJob>> claim(String capability, String queue, int limit) {
+    long start = System.nanoTime();
     return pool.preparedQuery(CLAIM_BATCH)
         .execute(Tuple.of(capability, queue, limit, nodeId))
         .map(rows -> {
+          metrics.claimTime.record((System.nanoTime() - start) / 1e6);
           List<ClaimedJob> jobs = new ArrayList<>(rows.size());
           for (Row r : rows) {
             jobs.add(new ClaimedJob(r.getUUID("id"), r.getString("kind"), r.getString("queue"),

@@ -19,6 +19,7 @@ public final class JobMetrics {
   final LongAdder refused = new LongAdder();
   final Histogram queueLatency = new Histogram();
   final Histogram runTime = new Histogram();
+  final Histogram claimTime = new Histogram();
 
   public long enqueued() {
     return enqueued.sum();
@@ -63,6 +64,11 @@ public final class JobMetrics {
   /** Handler start → end, in milliseconds. */
   public Histogram runTime() {
     return runTime;
+  }
+
+  /** One claim statement's round trip, in milliseconds. */
+  public Histogram claimTime() {
+    return claimTime;
   }
 
   public Snapshot snapshot() {

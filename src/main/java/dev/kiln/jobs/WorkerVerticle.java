@@ -107,7 +107,7 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     Pool pool = database.pool();
     KilnConfig.Worker worker = config.worker();
-    JobClaimer claimer = new JobClaimer(pool, nodeId);
+    JobClaimer claimer = new JobClaimer(pool, nodeId, metrics);
     completer = new JobCompleter(vertx, pool, nodeId, metrics);
     JobEnqueuer enqueuer = new JobEnqueuer(registry, mapper, metrics);
     runner = new JobRunner(vertx, context, registry, mapper, completer, metrics,
