@@ -10,5 +10,5 @@ export PATH=$JAVA_HOME/bin:$PATH
 ./mvnw -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt -Dmdep.includeScope=test
 CP="target/classes:target/test-classes:$(cat target/bench-cp.txt)"
 OUT="bench/jobs/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
-java -Xmx2g -cp "$CP" dev.kiln.jobs.JobsBench "$@" 2>&1 | grep -v -E '^(WARNING|[0-9:.]+ (INFO|DEBUG))' | tee "$OUT"
+java -Xmx2g -cp "$CP" dev.kiln.jobs.JobsBench "$@" 2>&1 | grep --line-buffered -v -E '^(WARNING|[0-9:.]+ (INFO|DEBUG))' | tee "$OUT"
 echo "wrote $OUT"

@@ -95,6 +95,30 @@ class JobEnqueueTest {
   }
 
   @Test
+  void jobEnqueuedInATransactionWakesWorkersWhenItCommits() {
+    String url = JobTestKit.freshDatabase();
+    var ran = new java.util.concurrent.atomic.AtomicInteger();
+    var registry = new JobRegistry().register("mail", Msg.class, null,
+        (ctx, a) -> ran.incrementAndGet());
+    // a 10 s poll: a job run within a second was woken by the NOTIFY of its commit
+    var config = JobTestKit.config(10, 10_000, 30, 5, List.of("general"));
+    try (var node = new JobTestKit.Node(url, registry, config).start()) {
+      var conn = node.database.pool().getConnection().await();
+      var tx = conn.begin().await();
+      UUID id = node.enqueuer.enqueue(conn, "mail", new Msg("x"), null).await();
+      JobLifecycleTest.sleep(300);
+      assertEquals(0, ran.get(), "not visible, and no wake-up, before the commit");
+      long t0 = System.nanoTime();
+      tx.commit().await();
+      conn.close().await();
+      JobTestKit.await(Duration.ofSeconds(1), "run after commit",
+          () -> "completed".equals(JobTestKit.stateOf(url, id)));
+      System.out.println("committed enqueue ran within "
+          + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    }
+  }
+
+  @Test
   void blockingJobsInATransactionCommitWithIt() {
     String url = JobTestKit.freshDatabase();
     try (var node = new JobTestKit.Node(url, jobs(), JobTestKit.config()).startWithoutWorker()) {
