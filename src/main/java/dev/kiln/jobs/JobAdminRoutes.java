@@ -197,6 +197,12 @@ public final class JobAdminRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable cause) {
+    // Retrying a job whose unique key is now held by another unfinished job.
+    if (cause instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())) {
+      problem(ctx, 409, "unique_key_taken", "another unfinished job holds this job's unique key; "
+          + "wait for it to finish or cancel it, then retry");
+      return;
+    }
     ctx.fail(500, cause);
   }
 }

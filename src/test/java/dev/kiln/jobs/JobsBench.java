@@ -54,10 +54,12 @@ public final class JobsBench {
           + query(pg, DB, "SHOW full_page_writes") + " synchronous_commit="
           + query(pg, DB, "SHOW synchronous_commit") + " cores="
           + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
+      System.out.println("machine at start: " + contention());
       String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/" + DB;
       double best = Boolean.getBoolean("bench.skipPgbench") ? 1 : pgbench(pg, url);
       double drain = bulkAndDrain(pg, url);
       latency(pg, url);
+      System.out.println("machine at end: " + contention());
       System.out.printf("%nsummary: (b) %.0f jobs/s = %.0f %% of the best batched pgbench "
           + "(%.0f jobs/s)%n", drain, 100 * drain / best, best);
     }
@@ -256,6 +258,17 @@ public final class JobsBench {
           String.join(" ", cmd.subList(0, cmd.size() - 1)));
     }
     return best;
+  }
+
+  /** Load average and CPU pressure: this box is shared, and figures under contention differ. */
+  static String contention() {
+    try {
+      String load = Files.readString(Path.of("/proc/loadavg")).trim();
+      String cpu = Files.readString(Path.of("/proc/pressure/cpu")).lines().findFirst().orElse("");
+      return "loadavg " + load + "; cpu pressure " + cpu;
+    } catch (Exception e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   static void exec(EmbeddedPostgres pg, String db, String sql) throws Exception {
