@@ -115,6 +115,33 @@ class JobLifecycleTest {
   }
 
   @Test
+  void attemptThatIgnoresItsTimeoutIsFailedByMaintenanceAndItsLateOutcomeRefused() {
+    String url = JobTestKit.freshDatabase();
+    var calls = new AtomicInteger();
+    var jobs = new JobRegistry().register("deaf", Msg.class,
+        JobOptions.retries(1).timeout(Duration.ofMillis(200))
+            .backoff(Backoff.fixed(Duration.ZERO)), (ctx, a) -> {
+          if (calls.incrementAndGet() == 1) {
+            long until = System.nanoTime() + 2_000_000_000L;
+            while (System.nanoTime() < until) {
+              Thread.onSpinWait(); // deaf to interrupts, as a stuck native call would be
+            }
+          }
+        });
+    // maintenance every 200 ms, failing jobs 500 ms past their timeout
+    try (var node = new JobTestKit.Node(url, jobs, JobTestKit.config()).start()) {
+      UUID id = node.enqueuer.enqueue(node.database.pool(), "deaf", new Msg("x"), null).await();
+      await(WAIT, "second attempt completed", () -> scalar(url,
+          "SELECT count(*) FROM kiln_jobs WHERE state = 'completed' AND attempt = 2") == 1);
+      assertEquals(2, calls.get());
+      assertEquals("timed out after 200 ms", text(url,
+          "SELECT errors->0->>'error' FROM kiln_jobs WHERE id = '" + id + "'"));
+      await(WAIT, "late failure refused", () -> node.metrics.refused() == 1);
+      assertEquals("completed", stateOf(url, id));
+    }
+  }
+
+  @Test
   void higherPriorityRunsFirstAndDelayedJobWaits() {
     String url = JobTestKit.freshDatabase();
     var order = new ConcurrentLinkedQueue<String>();
