@@ -169,6 +169,7 @@ class JobLifecycleTest {
   }
 
   @Test
+  @SuppressWarnings("try")
   void jobRunsOnlyOnANodeWithItsCapability() {
     String url = JobTestKit.freshDatabase();
     var ranOn = new ConcurrentLinkedQueue<String>();
