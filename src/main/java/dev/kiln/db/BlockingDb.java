@@ -115,6 +115,7 @@ public final class BlockingDb implements Db {
     return switch (value) {
       case null -> null;
       case Instant instant -> instant.atOffset(ZoneOffset.UTC);
+      case byte[] bytes -> io.vertx.core.buffer.Buffer.buffer(bytes);
       case Enum<?> e -> e.name();
       case Record r -> new JsonObject(mapper.convertValue(r, Map.class));
       case Map<?, ?> m -> new JsonObject(mapper.convertValue(m, Map.class));
@@ -158,11 +159,21 @@ public final class BlockingDb implements Db {
     private RowMapper() {}
 
     public static <T> T map(Row row, Class<T> type, ObjectMapper mapper) {
+      // A one-column row maps to a scalar directly: select count(*) → Long, select id → UUID.
+      if (row.size() == 1 && isScalar(type)) {
+        return mapper.convertValue(plain(row.getValue(0)), type);
+      }
       Map<String, Object> fields = new LinkedHashMap<>();
       for (int i = 0; i < row.size(); i++) {
         fields.put(camelCase(row.getColumnName(i)), plain(row.getValue(i)));
       }
       return mapper.convertValue(fields, type);
+    }
+
+    private static boolean isScalar(Class<?> type) {
+      return type.isPrimitive() || Number.class.isAssignableFrom(type) || type == String.class
+          || type == java.util.UUID.class || type == Boolean.class
+          || java.time.temporal.Temporal.class.isAssignableFrom(type);
     }
 
     private static Object plain(Object value) {

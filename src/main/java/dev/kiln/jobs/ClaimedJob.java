@@ -1,0 +1,7 @@
+package dev.kiln.jobs;
+
+import java.util.UUID;
+
+/** A job as the claim returned it: this node now runs attempt {@code attempt} of it. */
+record ClaimedJob(UUID id, String kind, String queue, String args, int attempt, int maxAttempts,
+    String backoff, Long timeoutMs, double queueLatencyMs) {}

@@ -1,0 +1,167 @@
+package dev.kiln.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.TestPostgres;
+import dev.kiln.cluster.NodeRegistry;
+import dev.kiln.config.KilnConfig;
+import dev.kiln.db.Database;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/** A fresh database with Kiln's schema, and worker nodes on it, each with its own Vert.x. */
+final class JobTestKit {
+
+  static final ObjectMapper MAPPER = new ObjectMapper().findAndRegisterModules();
+
+  private JobTestKit() {}
+
+  /** A new database with the {@code -- @up} part of Kiln's migrations applied. */
+  static String freshDatabase() {
+    String url = TestPostgres.newDatabase();
+    String name = TestPostgres.databaseName(url);
+    for (String file : List.of("0001_kiln_core.sql", "0002_kiln_jobs.sql")) {
+      TestPostgres.execute(name, upSection(file));
+    }
+    return url;
+  }
+
+  static String upSection(String file) {
+    try (InputStream in = JobTestKit.class.getResourceAsStream("/kiln/migrations/" + file)) {
+      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      int up = sql.indexOf("-- @up");
+      int down = sql.indexOf("-- @down");
+      return sql.substring(up + "-- @up".length(), down);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static KilnConfig config(int maxConcurrent, int pollMs, int deadSecs, int drainSecs,
+      List<String> capabilities) {
+    KilnConfig d = KilnConfig.DEFAULTS;
+    return new KilnConfig(d.project(),
+        new KilnConfig.Database("", "", List.of(), false, 8, 30, 10, "", false, "migrations"),
+        d.gateway(), d.auth(),
+        new KilnConfig.Worker(maxConcurrent, pollMs, List.of("default", "other")),
+        d.observability(), new KilnConfig.Cluster(1, deadSecs),
+        new KilnConfig.Node("", d.node().roles(), capabilities),
+        new KilnConfig.Shutdown(drainSecs));
+  }
+
+  static KilnConfig config() {
+    return config(10, 200, 3, 5, List.of("general"));
+  }
+
+  static WorkerVerticle.Tuning tuning(KilnConfig config) {
+    return new WorkerVerticle.Tuning(config.worker().pollIntervalMs(), 60_000, 300, 500, true);
+  }
+
+  /** One Kiln node with the worker role: Vert.x, pool, node row + heartbeat, worker. */
+  static final class Node implements AutoCloseable {
+    final Vertx vertx = Vertx.vertx();
+    final UUID id = UUID.randomUUID();
+    final Database database;
+    final NodeRegistry registry;
+    final JobMetrics metrics = new JobMetrics();
+    final JobEnqueuer enqueuer;
+    final WorkerVerticle worker;
+    private String deployment;
+
+    Node(String url, JobRegistry jobs, KilnConfig config) {
+      this(url, jobs, config, tuning(config), config.cluster().heartbeatIntervalSecs());
+    }
+
+    Node(String url, JobRegistry jobs, KilnConfig config, WorkerVerticle.Tuning tuning,
+        int heartbeatSecs) {
+      database = Database.open(vertx, url, config.database());
+      registry = new NodeRegistry(vertx, database.pool(), new NodeRegistry.NodeIdentity(id,
+          "test", List.of("worker"), config.node().capabilities(), "test"), heartbeatSecs);
+      enqueuer = new JobEnqueuer(jobs, MAPPER, metrics);
+      worker = new WorkerVerticle(database, config, id, jobs, metrics, MAPPER,
+          Clock.systemUTC(), tuning);
+    }
+
+    /** Registers the node, then starts the worker. */
+    Node start() {
+      registry.register().await();
+      deployment = vertx.deployVerticle(worker).await();
+      return this;
+    }
+
+    /** Just the pool and enqueuer, no worker. */
+    Node startWithoutWorker() {
+      registry.register().await();
+      return this;
+    }
+
+    void stopWorker() {
+      if (deployment != null) {
+        vertx.undeploy(deployment).await();
+        deployment = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        stopWorker();
+      } catch (RuntimeException ignored) {
+        // closing anyway
+      }
+      vertx.close().await();
+    }
+  }
+
+  static void await(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** The first column of the first row, over JDBC: the test's independent view. */
+  static long scalar(String url, String sql) {
+    try (Connection c = TestPostgres.connect(TestPostgres.databaseName(url));
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String text(String url, String sql) {
+    try (Connection c = TestPostgres.connect(TestPostgres.databaseName(url));
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void exec(String url, String sql) {
+    TestPostgres.execute(TestPostgres.databaseName(url), sql);
+  }
+
+  static String stateOf(String url, UUID id) {
+    return text(url, "SELECT state FROM kiln_jobs WHERE id = '" + id + "'");
+  }
+}
