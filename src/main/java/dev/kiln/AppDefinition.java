@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.function.FunctionDefinition;
+import dev.kiln.jobs.JobDefinition;
 import java.util.List;
 
 /**
@@ -8,4 +9,5 @@ import java.util.List;
  *
  * @param migrationsDir the app's migration directory, or {@code null} to use the configured one
  */
-public record AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions) {}
+public record AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions,
+    List<JobDefinition<?>> jobs) {}

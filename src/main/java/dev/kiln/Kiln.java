@@ -2,6 +2,9 @@ package dev.kiln;
 
 import dev.kiln.api.FunctionHandler;
 import dev.kiln.api.FunctionOptions;
+import dev.kiln.api.JobHandler;
+import dev.kiln.api.JobOptions;
+import dev.kiln.jobs.JobDefinition;
 import dev.kiln.cli.KilnCli;
 import dev.kiln.function.FunctionDefinition;
 import dev.kiln.function.FunctionKind;
@@ -29,6 +32,7 @@ public final class Kiln {
   private final String name;
   private String migrationsDir;
   private final List<FunctionDefinition> functions = new ArrayList<>();
+  private final List<JobDefinition<?>> jobs = new ArrayList<>();
 
   private Kiln(String name) {
     this.name = Objects.requireNonNull(name, "name");
@@ -70,6 +74,22 @@ public final class Kiln {
   public <A, R> Kiln mutation(String name, Class<A> argsType, Class<R> resultType,
       FunctionOptions options, FunctionHandler<A, ? extends R> handler) {
     return register(FunctionKind.MUTATION, name, argsType, resultType, options, handler);
+  }
+
+  /**
+   * A background job: {@code ctx.jobs().enqueue(name, args)} from any handler runs it on a worker
+   * node, with retries per its options. Inside a mutation the enqueue commits with the mutation.
+   */
+  public <A> Kiln job(String name, Class<A> argsType, JobOptions options, JobHandler<A> handler) {
+    if (jobs.stream().anyMatch(j -> j.kind().equals(name))) {
+      throw new IllegalArgumentException("job '" + name + "' is registered twice");
+    }
+    jobs.add(new JobDefinition<>(name, argsType, options, handler));
+    return this;
+  }
+
+  public <A> Kiln job(String name, Class<A> argsType, JobHandler<A> handler) {
+    return job(name, argsType, JobOptions.defaults(), handler);
   }
 
   /** Anyone may call the last registered function, without a token. */
@@ -136,6 +156,6 @@ public final class Kiln {
 
   /** The finished, immutable description of the app. */
   public AppDefinition definition() {
-    return new AppDefinition(name, migrationsDir, List.copyOf(functions));
+    return new AppDefinition(name, migrationsDir, List.copyOf(functions), List.copyOf(jobs));
   }
 }

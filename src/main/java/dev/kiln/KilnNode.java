@@ -19,6 +19,12 @@ import dev.kiln.gateway.GatewayVerticle;
 import dev.kiln.gateway.NodeState;
 import dev.kiln.gateway.OpenApiRoutes;
 import dev.kiln.gateway.RpcRoutes;
+import dev.kiln.gateway.AdminRoutes;
+import dev.kiln.jobs.JobAdminRoutes;
+import dev.kiln.jobs.JobControl;
+import dev.kiln.jobs.JobEnqueuer;
+import dev.kiln.jobs.JobMetrics;
+import dev.kiln.jobs.JobRegistry;
 import dev.kiln.jobs.WorkerVerticle;
 import dev.kiln.observe.Json;
 import dev.kiln.observe.KilnVersion;
@@ -58,14 +64,16 @@ public final class KilnNode {
   private final NodeState state;
   private final FunctionExecutor functions;
   private final JwtVerifier verifier;
+  private final Jobs jobs;
   private final List<String> deployments = new ArrayList<>();
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private int httpPort = -1;
 
   private KilnNode(KilnConfig config, Vertx vertx, Database database, ReadReplicas replicas,
       EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions,
-      JwtVerifier verifier) {
+      JwtVerifier verifier, Jobs jobs) {
     this.verifier = verifier;
+    this.jobs = jobs;
     this.config = config;
     this.vertx = vertx;
     this.database = database;
@@ -106,11 +114,15 @@ public final class KilnNode {
             roles.stream().map(Role::key).sorted().toList(),
             config.node().capabilities(), KilnVersion.get()),
         config.cluster().heartbeatIntervalSecs());
+    JobRegistry jobRegistry = new JobRegistry();
+    app.jobs().forEach(jobRegistry::register);
+    JobMetrics jobMetrics = new JobMetrics();
+    JobEnqueuer enqueuer = new JobEnqueuer(jobRegistry, Json.mapper(), jobMetrics);
     FunctionExecutor executor = new FunctionExecutor(vertx, database.pool(), replicas::readPool,
-        Json.mapper(), Duration.ofSeconds(config.gateway().requestTimeoutSecs()));
+        enqueuer, Json.mapper(), Duration.ofSeconds(config.gateway().requestTimeoutSecs()));
     JwtVerifier verifier = JwtVerifier.create(vertx, auth, Clock.systemUTC());
     KilnNode node = new KilnNode(config, vertx, database, replicas, embedded, registry, executor,
-        verifier);
+        verifier, new Jobs(jobRegistry, jobMetrics));
     try {
       node.boot(app, fnRegistry).await();
       return node;
@@ -135,7 +147,9 @@ public final class KilnNode {
             : Future.succeededFuture())
         .compose(v -> roles.contains(Role.GATEWAY) ? deployGateway(app, fnRegistry) : Future.succeededFuture())
         .compose(v -> roles.contains(Role.WORKER)
-            ? deploy(WorkerVerticle::new, new DeploymentOptions(), 1) : Future.succeededFuture())
+            ? deploy(() -> new WorkerVerticle(database, config, registry.id(), jobs.registry(),
+                jobs.metrics(), Json.mapper(), Clock.systemUTC()), new DeploymentOptions(), 1)
+            : Future.succeededFuture())
         .compose(v -> roles.contains(Role.SCHEDULER)
             ? deploy(SchedulerVerticle::new, new DeploymentOptions(), 1) : Future.succeededFuture())
         .onSuccess(v -> log.info("Kiln {} ready: node {} roles {}{}", KilnVersion.get(),
@@ -156,6 +170,8 @@ public final class KilnNode {
           config.gateway().bodyLimitBytes()));
       routes.add(new OpenApiRoutes(app.name(), fnRegistry));
     }
+    JobAdminRoutes jobAdmin = new JobAdminRoutes(database.pool(), new JobControl(database.pool()));
+    routes.add(new AdminRoutes(new JwtAuthenticator(verifier), List.of(jobAdmin::mount)));
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
         : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -244,6 +260,17 @@ public final class KilnNode {
     if (embedded != null) {
       embedded.close();
     }
+  }
+
+  /** The job registry and the counters every part of this node records job activity in. */
+  public record Jobs(JobRegistry registry, JobMetrics metrics) {}
+
+  public JobMetrics jobMetrics() {
+    return jobs.metrics();
+  }
+
+  public Database database() {
+    return database;
   }
 
   public int httpPort() {

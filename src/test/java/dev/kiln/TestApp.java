@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.api.AppError;
 import dev.kiln.api.FunctionOptions;
+import dev.kiln.api.JobOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,10 @@ public final class TestApp {
   public record Sleep(int millis) {}
 
   public record Empty() {}
+
+  public record Note(String text) {}
+
+  public record AddWithJob(String name, boolean fail) {}
 
   public static Kiln app() {
     return Kiln.app("testapp")
@@ -60,7 +65,17 @@ public final class TestApp {
             (ctx, a) -> ctx.db().queryOne("SELECT current_database() AS db").getString("db"))
             .publicAccess().consistent()
         .query("options.default", Empty.class, String.class, FunctionOptions.publicAccess(),
-            (ctx, a) -> "fine");
+            (ctx, a) -> "fine")
+        .job("items.note", Note.class, JobOptions.retries(3), (ctx, a) ->
+            ctx.db().execute("INSERT INTO items (name, qty) VALUES ($1, -1)", "job:" + a.text()))
+        .mutation("items.addWithJob", AddWithJob.class, java.util.UUID.class, (ctx, a) -> {
+          ctx.db().execute("INSERT INTO items (name, qty) VALUES ($1, 1)", a.name());
+          java.util.UUID job = ctx.jobs().enqueue("items.note", new Note(a.name()));
+          if (a.fail()) {
+            throw new AppError(409, "refused", "changed my mind");
+          }
+          return job;
+        }).publicAccess();
   }
 
   public static void main(String[] args) {

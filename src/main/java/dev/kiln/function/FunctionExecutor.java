@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.AuthInfo;
 import dev.kiln.api.Db;
 import dev.kiln.api.FunctionContext;
+import dev.kiln.api.Jobs;
 import dev.kiln.db.BlockingDb;
+import dev.kiln.jobs.BlockingJobs;
+import dev.kiln.jobs.JobEnqueuer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,6 +34,7 @@ public final class FunctionExecutor implements AutoCloseable {
   private final Supplier<Pool> readPool;
   private final ObjectMapper mapper;
   private final ObjectMapper rowMapper;
+  private final JobEnqueuer jobs;
   private final Duration defaultTimeout;
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("kiln-fn-", 0).factory());
@@ -39,13 +43,15 @@ public final class FunctionExecutor implements AutoCloseable {
    * @param readPool where queries not marked {@code consistent} read (a replica when configured,
    *     else the primary)
    */
-  public FunctionExecutor(Vertx vertx, Pool primary, Supplier<Pool> readPool, ObjectMapper mapper,
+  public FunctionExecutor(Vertx vertx, Pool primary, Supplier<Pool> readPool, JobEnqueuer jobs,
+      ObjectMapper mapper,
       Duration defaultTimeout) {
     this.vertx = vertx;
     this.primary = primary;
     this.readPool = readPool;
     this.mapper = mapper;
     this.rowMapper = BlockingDb.rowMapper(mapper);
+    this.jobs = jobs;
     this.defaultTimeout = defaultTimeout;
   }
 
@@ -99,7 +105,8 @@ public final class FunctionExecutor implements AutoCloseable {
   private Object runQuery(FunctionDefinition fn, Object args, AuthInfo auth, String requestId)
       throws Exception {
     Pool pool = fn.options().consistent() ? primary : readPool.get();
-    return fn.handler().handle(new Ctx(new BlockingDb(pool, mapper, rowMapper), auth, requestId, fn.name()), args);
+    return fn.handler().handle(new Ctx(new BlockingDb(pool, mapper, rowMapper),
+        new BlockingJobs(jobs, primary), auth, requestId, fn.name()), args);
   }
 
   private Object runMutation(FunctionDefinition fn, Object args, AuthInfo auth, String requestId,
@@ -111,7 +118,8 @@ public final class FunctionExecutor implements AutoCloseable {
         // SET LOCAL lasts until the transaction ends, so the pooled connection is left as it was
         conn.query("SET LOCAL statement_timeout = " + Math.max(1, timeout.toMillis())).execute().await();
         Object result = fn.handler().handle(
-            new Ctx(new BlockingDb(conn, mapper, rowMapper), auth, requestId, fn.name()), args);
+            new Ctx(new BlockingDb(conn, mapper, rowMapper),
+                new BlockingJobs(jobs, conn), auth, requestId, fn.name()), args);
         tx.commit().await();
         return result;
       } catch (Throwable t) {
@@ -128,6 +136,6 @@ public final class FunctionExecutor implements AutoCloseable {
     threads.shutdownNow();
   }
 
-  private record Ctx(Db db, AuthInfo auth, String requestId, String functionName)
+  private record Ctx(Db db, Jobs jobs, AuthInfo auth, String requestId, String functionName)
       implements FunctionContext {}
 }
