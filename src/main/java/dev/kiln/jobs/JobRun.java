@@ -11,6 +11,9 @@ final class JobRun {
   final long startNanos = System.nanoTime();
   /** The timeout timer's id, or -1; touched only on the event loop. */
   long timeoutTimer = -1;
+  /** The arguments read on the event loop (small ones), or the error reading them. */
+  Object args;
+  Exception argsError;
   /** What the handler threw, or null; written by its thread before the run is queued as ended. */
   Throwable error;
   private volatile Thread thread;
