@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 final class RequestIds {
 
   static final String HEADER = "x-request-id";
+  /** {@link #HEADER} as an AsciiString, written as a byte copy (see {@link SecurityHeaders}). */
+  private static final CharSequence HEADER_NAME = io.vertx.core.http.HttpHeaders.createOptimized(HEADER);
   static final String KEY = "kiln.requestId";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
 
@@ -21,7 +23,7 @@ final class RequestIds {
     String inbound = ctx.request().getHeader(HEADER);
     String id = inbound != null && SANE.matcher(inbound).matches() ? inbound : newId();
     ctx.put(KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().putHeader(HEADER_NAME, id);
   }
 
   static String get(RoutingContext ctx) {

@@ -12,6 +12,7 @@ import dev.kiln.function.FunctionExecutor;
 import dev.kiln.function.FunctionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,6 +28,8 @@ public final class RpcRoutes implements GatewayRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(RpcRoutes.class);
   static final String PATH = "/_api/rpc/:name";
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final FunctionRegistry registry;
   private final FunctionExecutor executor;
@@ -218,7 +221,7 @@ public final class RpcRoutes implements GatewayRoutes {
           Problem.internal().send(ctx);
           return;
         }
-        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(json));
+        ctx.response().putHeader(CONTENT_TYPE, APPLICATION_JSON).end(Buffer.buffer(json));
       } else {
         Throwable failure = ar.cause();
         if (!(failure instanceof AppError) && !(failure instanceof TimeoutException)
