@@ -12,6 +12,9 @@
 # THREADS [2], SCENARIOS ["echo get"], BENCH_ROWS [10000], POOL_SIZE [10], INSTANCES [2], JAVA_HOME [temurin 25],
 # JVM_OPTS [-Xms512m -Xmx512m], PROFILE=1 to record JFR on both servers during the measured runs,
 # OUT [bench/gateway/results-<date>.txt], SKIP_BUILD=1 to reuse target/.
+# BASE=<commit> adds a third side, "base": Kiln built from that commit (exported with git archive,
+# compiled offline in the scratch directory), measured in the same rotation, so a change's
+# before/after comes from one run instead of two runs on a machine whose load drifts.
 set -euo pipefail
 # The whole script is one brace group: bash parses it completely before running any of it, so
 # editing this file while a benchmark runs cannot change the running script under its feet.
@@ -76,6 +79,16 @@ fi
 ./mvnw -q -B org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/deps.txt" >/dev/null
 CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/deps.txt")"
+SIDES="kiln bare"
+if [[ -n ${BASE:-} ]]; then
+  BASE_REV=$(git rev-parse --short "$BASE")
+  log "building base $BASE_REV"
+  mkdir "$WORK/base"
+  git archive "$BASE_REV" | tar -x -C "$WORK/base"
+  (cd "$WORK/base" && ./mvnw -q -B -o -Dfrontend.skip=true -DskipTests test-compile)
+  BASE_CP="$WORK/base/target/test-classes:$WORK/base/target/classes:$(cat "$WORK/deps.txt")"
+  SIDES="base kiln bare"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -117,6 +130,16 @@ grep -q "^pool_size = $POOL_SIZE " "$HERE/kiln-bench.toml" \
 grep -q "^instances = $INSTANCES " "$HERE/kiln-bench.toml" \
   || { echo "run.sh: INSTANCES=$INSTANCES differs from kiln-bench.toml" >&2; exit 1; }
 
+if [[ -n ${BASE:-} ]]; then
+  BASE_PORT=$(free_port)
+  log "starting base Kiln ($BASE_REV) on $BASE_PORT"
+  # shellcheck disable=SC2086
+  DATABASE_URL=$PG_URL PORT=$BASE_PORT java $JVM_OPTS $(jfr base) -cp "$BASE_CP" dev.kiln.bench.BenchApp \
+    --config "$HERE/kiln-bench.toml" >"$WORK/base.log" 2>&1 &
+  PIDS+=($!)
+  wait_for "base Kiln" "${PIDS[-1]}" curl -sf "http://127.0.0.1:$BASE_PORT/_api/health"
+fi
+
 BARE_PORT=$(free_port)
 log "starting bare Vert.x on $BARE_PORT"
 # shellcheck disable=SC2086
@@ -130,6 +153,8 @@ url() { # url <server> <scenario>
   case "$1/$2" in
     kiln/echo) echo "http://127.0.0.1:$KILN_PORT/_api/rpc/echo" ;;
     kiln/get) echo "http://127.0.0.1:$KILN_PORT/_api/rpc/row.get" ;;
+    base/echo) echo "http://127.0.0.1:$BASE_PORT/_api/rpc/echo" ;;
+    base/get) echo "http://127.0.0.1:$BASE_PORT/_api/rpc/row.get" ;;
     bare/echo) echo "http://127.0.0.1:$BARE_PORT/echo" ;;
     bare/get) echo "http://127.0.0.1:$BARE_PORT/get" ;;
   esac
@@ -143,6 +168,10 @@ for scenario in $SCENARIOS; do
   k=$(curl -sf -XPOST -H 'content-type: application/json' -d "$body" "$(url kiln $scenario)")
   b=$(curl -sf -XPOST -H 'content-type: application/json' -d "$body" "$(url bare $scenario)")
   [[ $k == "$b" ]] || { echo "run.sh: $scenario differs: kiln $k, bare $b" >&2; exit 1; }
+  if [[ -n ${BASE:-} ]]; then
+    o=$(curl -sf -XPOST -H 'content-type: application/json' -d "$body" "$(url base $scenario)")
+    [[ $o == "$b" ]] || { echo "run.sh: $scenario differs: base $o, bare $b" >&2; exit 1; }
+  fi
   log "$scenario answers $k"
 done
 
@@ -169,7 +198,7 @@ wrk_run() { # wrk_run <server> <scenario> <duration> <output>
 }
 
 for scenario in $SCENARIOS; do
-  for server in kiln bare; do
+  for server in $SIDES; do
     log "warm-up $server $scenario ($WARMUP)"
     wrk_run "$server" "$scenario" "$WARMUP" "$WORK/warmup-$server-$scenario.txt"
   done
@@ -177,9 +206,17 @@ done
 
 RUNS=$WORK/runs.txt
 : >"$RUNS"
+# The order rotates every round (and reverses on even rounds), so no side always runs first or last.
+rotate() { # rotate <n> <words...>: the words shifted left by n
+  local n=$1; shift
+  local w=("$@") i out=()
+  for ((i = 0; i < ${#w[@]}; i++)); do out+=("${w[(i + n) % ${#w[@]}]}"); done
+  echo "${out[*]}"
+}
 for round in $(seq "$ROUNDS"); do
-  order="kiln bare"
-  ((round % 2 == 0)) && order="bare kiln"
+  # shellcheck disable=SC2086
+  order=$(rotate $(((round - 1) / 2)) $SIDES)
+  ((round % 2 == 0)) && order=$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')
   for scenario in $SCENARIOS; do
     for server in $order; do
       load=$(cut -d' ' -f1 /proc/loadavg)
@@ -196,7 +233,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 col() { awk -v s="$1" -v v="$2" -v c="$3" '$2 == s && $3 == v { print $c }' "$RUNS"; }
 
 {
-  echo "# bench/gateway $(date -Iseconds), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+dirty')"
+  echo "# bench/gateway $(date -Iseconds), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+dirty')${BASE:+, base $BASE_REV}"
   echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/gateway/<scenario>.lua <url>, warm-up $WARMUP each"
   echo "# $(nproc) cores, $(java -version 2>&1 | head -1), JVM_OPTS=$JVM_OPTS, pool $POOL_SIZE, $INSTANCES server instances, $BENCH_ROWS rows"
   echo "# (a) echo: Kiln POST /_api/rpc/echo vs bare POST /echo; (b) get: Kiln POST /_api/rpc/row.get vs bare POST /get"
@@ -209,7 +246,7 @@ col() { awk -v s="$1" -v v="$2" -v c="$3" '$2 == s && $3 == v { print $c }' "$RU
   echo "medians over $ROUNDS rounds"
   printf "%-5s %-5s %10s %9s %9s\n" case side "req/s" "p50 ms" "p99 ms"
   for scenario in $SCENARIOS; do
-    for server in kiln bare; do
+    for server in $SIDES; do
       printf "%-5s %-5s %10.0f %9.3f %9.3f\n" "$scenario" "$server" \
         "$(col "$scenario" "$server" 4 | median)" "$(col "$scenario" "$server" 5 | median)" \
         "$(col "$scenario" "$server" 6 | median)"
@@ -218,13 +255,16 @@ col() { awk -v s="$1" -v v="$2" -v c="$3" '$2 == s && $3 == v { print $c }' "$RU
   echo
   echo "Kiln / bare (target: echo >= 0.80, get >= 0.70, Kiln p99 <= 10 ms)"
   for scenario in $SCENARIOS; do
-    k=$(col "$scenario" kiln 4 | median)
-    b=$(col "$scenario" bare 4 | median)
-    paired=$(awk -v s="$scenario" '$2 == s { r[$1, $3] = $4; n[$1] = 1 }
-      END { for (i in n) print r[i, "kiln"] / r[i, "bare"] }' "$RUNS" | median)
-    p99=$(col "$scenario" kiln 6 | median)
-    printf "%-5s ratio of medians %.3f   median of per-round ratios %.3f   Kiln p99 %.3f ms\n" \
-      "$scenario" "$(echo "$k $b" | awk '{ print $1 / $2 }')" "$paired" "$p99"
+    for side in $SIDES; do
+      [[ $side == bare ]] && continue
+      k=$(col "$scenario" "$side" 4 | median)
+      b=$(col "$scenario" bare 4 | median)
+      paired=$(awk -v s="$scenario" -v side="$side" '$2 == s { r[$1, $3] = $4; n[$1] = 1 }
+        END { for (i in n) print r[i, side] / r[i, "bare"] }' "$RUNS" | median)
+      p99=$(col "$scenario" "$side" 6 | median)
+      printf "%-5s %-5s ratio of medians %.3f   median of per-round ratios %.3f   p99 %.3f ms\n" \
+        "$scenario" "$side" "$(echo "$k $b" | awk '{ print $1 / $2 }')" "$paired" "$p99"
+    done
   done
 } >"$OUT"
 

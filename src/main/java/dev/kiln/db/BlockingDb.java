@@ -26,20 +26,25 @@ import java.util.Optional;
 public final class BlockingDb implements Db {
 
   private final SqlClient client;
+  private final ContextCalls calls;
   private final ObjectMapper mapper;
   private final ObjectMapper rowMapper;
 
+  /** Statements issued from the calling (virtual) thread; see {@link ContextCalls}. */
   public BlockingDb(SqlClient client, ObjectMapper mapper) {
-    this(client, mapper, rowMapper(mapper));
+    this(client, ContextCalls.direct(), mapper, rowMapper(mapper));
   }
 
   /**
+   * @param calls where statements are issued (see {@link ContextCalls} for why)
    * @param rowMapper {@link #rowMapper(ObjectMapper)} of {@code mapper}, made once and shared:
    *     a mapper copy starts with empty deserializer caches, so a copy per call would introspect
    *     the row type again on every query
    */
-  public BlockingDb(SqlClient client, ObjectMapper mapper, ObjectMapper rowMapper) {
+  public BlockingDb(SqlClient client, ContextCalls calls, ObjectMapper mapper,
+      ObjectMapper rowMapper) {
     this.client = client;
+    this.calls = calls;
     this.mapper = mapper;
     this.rowMapper = rowMapper;
   }
@@ -90,7 +95,7 @@ public final class BlockingDb implements Db {
     for (List<Object> params : batch) {
       tuples.add(tuple(params.toArray()));
     }
-    RowSet<Row> rows = client.preparedQuery(sql).executeBatch(tuples).await();
+    RowSet<Row> rows = calls.await(() -> client.preparedQuery(sql).executeBatch(tuples));
     long total = 0;
     for (RowSet<Row> r = rows; r != null; r = r.next()) {
       total += r.rowCount();
@@ -99,7 +104,8 @@ public final class BlockingDb implements Db {
   }
 
   private RowSet<Row> run(String sql, Object... params) {
-    return client.preparedQuery(sql).execute(tuple(params)).await();
+    Tuple tuple = tuple(params);
+    return calls.await(() -> client.preparedQuery(sql).execute(tuple));
   }
 
   private Tuple tuple(Object... params) {

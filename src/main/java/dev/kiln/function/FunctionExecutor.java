@@ -6,6 +6,7 @@ import dev.kiln.api.Db;
 import dev.kiln.api.FunctionContext;
 import dev.kiln.api.Jobs;
 import dev.kiln.db.BlockingDb;
+import dev.kiln.db.ContextCalls;
 import dev.kiln.jobs.BlockingJobs;
 import dev.kiln.jobs.JobEnqueuer;
 import io.vertx.core.Context;
@@ -80,9 +81,10 @@ public final class FunctionExecutor implements AutoCloseable {
       Object result;
       Throwable failure = null;
       try {
+        ContextCalls calls = new ContextCalls(caller);
         result = fn.kind() == FunctionKind.MUTATION
-            ? runMutation(fn, args, auth, requestId, timeout)
-            : runQuery(fn, args, auth, requestId);
+            ? runMutation(fn, args, auth, requestId, timeout, calls)
+            : runQuery(fn, args, auth, requestId, calls);
       } catch (Throwable t) {
         result = null;
         failure = t;
@@ -102,32 +104,33 @@ public final class FunctionExecutor implements AutoCloseable {
     return outcome.future();
   }
 
-  private Object runQuery(FunctionDefinition fn, Object args, AuthInfo auth, String requestId)
-      throws Exception {
+  private Object runQuery(FunctionDefinition fn, Object args, AuthInfo auth, String requestId,
+      ContextCalls calls) throws Exception {
     Pool pool = fn.options().consistent() ? primary : readPool.get();
-    return fn.handler().handle(new Ctx(new BlockingDb(pool, mapper, rowMapper),
+    return fn.handler().handle(new Ctx(new BlockingDb(pool, calls, mapper, rowMapper),
         new BlockingJobs(jobs, primary), auth, requestId, fn.name()), args);
   }
 
   private Object runMutation(FunctionDefinition fn, Object args, AuthInfo auth, String requestId,
-      Duration timeout) throws Exception {
-    SqlConnection conn = primary.getConnection().await();
+      Duration timeout, ContextCalls calls) throws Exception {
+    SqlConnection conn = calls.await(primary::getConnection);
     try {
-      Transaction tx = conn.begin().await();
+      Transaction tx = calls.await(conn::begin);
       try {
         // SET LOCAL lasts until the transaction ends, so the pooled connection is left as it was
-        conn.query("SET LOCAL statement_timeout = " + Math.max(1, timeout.toMillis())).execute().await();
+        String setTimeout = "SET LOCAL statement_timeout = " + Math.max(1, timeout.toMillis());
+        calls.await(() -> conn.query(setTimeout).execute());
         Object result = fn.handler().handle(
-            new Ctx(new BlockingDb(conn, mapper, rowMapper),
+            new Ctx(new BlockingDb(conn, calls, mapper, rowMapper),
                 new BlockingJobs(jobs, conn), auth, requestId, fn.name()), args);
-        tx.commit().await();
+        calls.await(tx::commit);
         return result;
       } catch (Throwable t) {
-        tx.rollback();
+        calls.start(tx::rollback);
         throw t;
       }
     } finally {
-      conn.close();
+      calls.start(conn::close);
     }
   }
 

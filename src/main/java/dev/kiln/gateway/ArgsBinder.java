@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kiln.gateway.Problem.FieldError;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -49,6 +45,11 @@ final class ArgsBinder {
     return errors.isEmpty() ? new Result.Bound(value) : new Result.Invalid(List.copyOf(errors));
   }
 
+  /** The reader of a leaf type, shared with {@link ArgsReader} so both read leaves alike. */
+  ObjectReader reader(Type type) {
+    return readers.computeIfAbsent(type, t -> mapper.readerFor(mapper.constructType(t)));
+  }
+
   private Object bind(JsonNode node, Type type, String path, List<FieldError> errors) {
     Class<?> raw = rawClass(type);
     if (raw == Optional.class) {
@@ -75,8 +76,7 @@ final class ArgsBinder {
       return List.copyOf(list.stream().filter(java.util.Objects::nonNull).toList());
     }
     try {
-      return readers.computeIfAbsent(type, t -> mapper.readerFor(mapper.constructType(t)))
-          .readValue(node);
+      return reader(type).readValue(node);
     } catch (java.io.IOException e) {
       errors.add(new FieldError(path + jacksonPath(e), leafMessage(e, raw, node)));
       return null;
@@ -88,11 +88,11 @@ final class ArgsBinder {
       errors.add(new FieldError(path, "expected an object, got " + describe(node)));
       return null;
     }
-    RecordShape shape = SHAPES.get(type);
+    RecordShape shape = RecordShape.of(type);
     Object[] values = new Object[shape.fields().length];
     int before = errors.size();
     for (int i = 0; i < values.length; i++) {
-      Field f = shape.fields()[i];
+      RecordShape.Field f = shape.fields()[i];
       JsonNode child = node.get(f.name());
       String childPath = path + "." + f.name();
       boolean optional = f.type() == Optional.class;
@@ -106,7 +106,7 @@ final class ArgsBinder {
       values[i] = bind(child, f.genericType(), childPath, errors);
     }
     node.fieldNames().forEachRemaining(name -> {
-      if (!shape.names().contains(name)) {
+      if (!shape.has(name)) {
         errors.add(new FieldError(path + "." + name, "is not a field of this request"));
       }
     });
@@ -126,54 +126,6 @@ final class ArgsBinder {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot construct " + type.getName(), e);
     }
-  }
-
-  /**
-   * What binding needs of a record type, worked out once per type: {@code getRecordComponents()}
-   * returns fresh objects on every call (their annotations parsed again), and looking up and
-   * opening the canonical constructor costs more than the binding itself.
-   */
-  private record RecordShape(Field[] fields, Set<String> names, Constructor<?> constructor,
-      ReflectiveOperationException unconstructable) {}
-
-  private record Field(String name, Class<?> type, Type genericType, boolean nullable) {}
-
-  private static final ClassValue<RecordShape> SHAPES = new ClassValue<>() {
-    @Override
-    protected RecordShape computeValue(Class<?> type) {
-      RecordComponent[] components = type.getRecordComponents();
-      Field[] fields = new Field[components.length];
-      Set<String> names = new HashSet<>();
-      for (int i = 0; i < components.length; i++) {
-        RecordComponent c = components[i];
-        fields[i] = new Field(c.getName(), c.getType(), c.getGenericType(), nullable(c));
-        names.add(c.getName());
-      }
-      try {
-        Constructor<?> constructor = type.getDeclaredConstructor(
-            java.util.Arrays.stream(components).map(RecordComponent::getType).toArray(Class[]::new));
-        constructor.setAccessible(true);
-        return new RecordShape(fields, Set.copyOf(names), constructor, null);
-      } catch (ReflectiveOperationException e) {
-        // reported when a valid request needs the constructor, as before the cache
-        return new RecordShape(fields, Set.copyOf(names), null, e);
-      }
-    }
-  };
-
-  /** Fields are required unless annotated {@code @Nullable} (any annotation of that simple name). */
-  private static boolean nullable(RecordComponent c) {
-    for (var a : c.getAnnotations()) {
-      if (a.annotationType().getSimpleName().equals("Nullable")) {
-        return true;
-      }
-    }
-    for (var a : c.getAnnotatedType().getAnnotations()) {
-      if (a.annotationType().getSimpleName().equals("Nullable")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String leafMessage(java.io.IOException e, Class<?> raw, JsonNode node) {
@@ -250,7 +202,7 @@ final class ArgsBinder {
     return nl < 0 ? message : message.substring(0, nl);
   }
 
-  private static Class<?> rawClass(Type type) {
+  static Class<?> rawClass(Type type) {
     if (type instanceof Class<?> c) {
       return c;
     }
@@ -260,11 +212,11 @@ final class ArgsBinder {
     return Object.class;
   }
 
-  private static Type typeArgument(Type type) {
+  static Type typeArgument(Type type) {
     return type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
   }
 
-  private static Object primitiveDefault(Class<?> type) {
+  static Object primitiveDefault(Class<?> type) {
     if (type == boolean.class) {
       return false;
     }

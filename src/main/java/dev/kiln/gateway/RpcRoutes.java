@@ -12,10 +12,10 @@ import dev.kiln.function.FunctionExecutor;
 import dev.kiln.function.FunctionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +28,15 @@ public final class RpcRoutes implements GatewayRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(RpcRoutes.class);
   static final String PATH = "/_api/rpc/:name";
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final FunctionRegistry registry;
   private final FunctionExecutor executor;
   private final Authenticator authenticator;
   private final ObjectMapper mapper;
   private final ArgsBinder binder;
+  private final ArgsReader reader;
   private final RateLimiter rateLimiter = new RateLimiter();
   private final long bodyLimitBytes;
 
@@ -44,28 +47,29 @@ public final class RpcRoutes implements GatewayRoutes {
     this.authenticator = authenticator;
     this.mapper = mapper;
     this.binder = new ArgsBinder(mapper);
+    this.reader = new ArgsReader(mapper, binder);
     this.bodyLimitBytes = bodyLimitBytes;
   }
 
   @Override
   public void mount(Router router) {
-    // Two routes: vertx-web wants a body handler first on its route, and these checks must run
-    // before the body is read.
-    router.route(PATH).method(HttpMethod.POST).handler(this::checkFunctionAndContentType);
-    router.route(PATH).method(HttpMethod.POST)
-        .handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes))
-        .handler(this::call);
-    router.route(PATH).handler(ctx -> {
+    // One route for the whole call: the head is checked before the body is read, then
+    // BoundedBody reads it. A route per step (and BodyHandler's form and upload set-up) cost a
+    // router pass and allocations on every call.
+    router.route(PATH).handler(this::handle);
+  }
+
+  /** Refuses what the head already tells (method, name, content type), then reads the body. */
+  private void handle(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.POST) {
       ctx.response().putHeader("allow", "POST");
       Problem.of(405, "method_not_allowed", "Method Not Allowed",
           "Call functions with POST and a JSON body.").send(ctx);
-    });
-  }
-
-  /** Refuses before reading the body: an unknown name or a non-JSON body is known from the head. */
-  private void checkFunctionAndContentType(RoutingContext ctx) {
+      return;
+    }
     String name = ctx.pathParam("name");
-    if (registry.find(name).isEmpty()) {
+    FunctionDefinition fn = registry.find(name).orElse(null);
+    if (fn == null) {
       Problem.of(404, "unknown_function", "Not Found",
           "No query or mutation is named '" + name + "'.").send(ctx);
       return;
@@ -76,7 +80,7 @@ public final class RpcRoutes implements GatewayRoutes {
           "Send the arguments as application/json, not " + truncate(contentType) + ".").send(ctx);
       return;
     }
-    ctx.next();
+    BoundedBody.read(ctx, bodyLimitBytes, body -> call(ctx, fn, body));
   }
 
   private static boolean isJson(String contentType) {
@@ -84,16 +88,22 @@ public final class RpcRoutes implements GatewayRoutes {
     return base.equals("application/json") || (base.startsWith("application/") && base.endsWith("+json"));
   }
 
-  private void call(RoutingContext ctx) {
-    FunctionDefinition fn = registry.find(ctx.pathParam("name")).orElseThrow();
-    JsonNode body;
-    try {
-      body = parse(ctx.body().buffer());
-    } catch (JacksonException e) {
-      Problem.of(400, "malformed_json", "Bad Request",
-          "The body is not valid JSON: " + firstLine(e.getOriginalMessage()) + ".").send(ctx);
-      return;
+  private void call(RoutingContext ctx, FunctionDefinition fn, Buffer buffer) {
+    byte[] bytes = buffer == null ? new byte[0] : buffer.getBytes();
+    // Valid bodies are the common case: check their syntax with a token scan here (a malformed
+    // body is refused before authentication) and bind them from the bytes after the checks below;
+    // only a body the scan refuses is parsed into a tree here, for the parser's message.
+    JsonNode tree = null;
+    if (!reader.wellFormed(bytes)) {
+      try {
+        tree = parse(buffer);
+      } catch (JacksonException e) {
+        Problem.of(400, "malformed_json", "Bad Request",
+            "The body is not valid JSON: " + firstLine(e.getOriginalMessage()) + ".").send(ctx);
+        return;
+      }
     }
+    JsonNode parsed = tree;
     authenticate(ctx)
         .compose(auth -> authorize(fn, auth))
         .onSuccess(auth -> {
@@ -104,7 +114,16 @@ public final class RpcRoutes implements GatewayRoutes {
                 "Too many calls to " + fn.name() + "; retry in " + retryAfter + " s.").send(ctx);
             return;
           }
-          switch (binder.bind(body, fn.argsType())) {
+          ArgsBinder.Result result;
+          try {
+            result = bind(parsed, bytes, buffer, fn.argsType());
+          } catch (JacksonException e) {
+            // the scan passed it, so the tree parser should have too; if not, its verdict stands
+            Problem.of(400, "malformed_json", "Bad Request",
+                "The body is not valid JSON: " + firstLine(e.getOriginalMessage()) + ".").send(ctx);
+            return;
+          }
+          switch (result) {
             case ArgsBinder.Result.Invalid invalid -> Problem.of(400, "invalid_args", "Bad Request",
                     invalid.errors().size() + " field(s) of the arguments are invalid.")
                 .withErrors(invalid.errors()).send(ctx);
@@ -112,6 +131,22 @@ public final class RpcRoutes implements GatewayRoutes {
           }
         })
         .onFailure(e -> problemFor(e).send(ctx));
+  }
+
+  /**
+   * One pass from the bytes when the body is valid; otherwise the tree walk, which lists every bad
+   * field (see {@link ArgsReader} for why both give the same outcome).
+   */
+  private ArgsBinder.Result bind(JsonNode tree, byte[] bytes, Buffer buffer, Class<?> type)
+      throws JacksonException {
+    if (tree == null) {
+      Object fast = reader.read(bytes, type);
+      if (fast != ArgsReader.DECLINED) {
+        return new ArgsBinder.Result.Bound(fast);
+      }
+      tree = parse(buffer);
+    }
+    return binder.bind(tree, type);
   }
 
   private JsonNode parse(Buffer buffer) throws JacksonException {
@@ -186,7 +221,7 @@ public final class RpcRoutes implements GatewayRoutes {
           Problem.internal().send(ctx);
           return;
         }
-        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(json));
+        ctx.response().putHeader(CONTENT_TYPE, APPLICATION_JSON).end(Buffer.buffer(json));
       } else {
         Throwable failure = ar.cause();
         if (!(failure instanceof AppError) && !(failure instanceof TimeoutException)

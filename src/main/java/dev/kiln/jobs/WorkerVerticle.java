@@ -3,6 +3,7 @@ package dev.kiln.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.db.BlockingDb;
+import dev.kiln.db.ContextCalls;
 import dev.kiln.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -111,7 +112,7 @@ public final class WorkerVerticle extends VerticleBase {
     completer = new JobCompleter(vertx, pool, nodeId, metrics);
     JobEnqueuer enqueuer = new JobEnqueuer(registry, mapper, metrics);
     runner = new JobRunner(vertx, context, registry, mapper, completer, metrics,
-        new RunningJobContext.Statements(pool, nodeId), new BlockingDb(pool, mapper),
+        new RunningJobContext.Statements(pool, nodeId), new BlockingDb(pool, new ContextCalls(context), mapper, BlockingDb.rowMapper(mapper)),
         new BlockingJobs(enqueuer, pool), tuning.cancelGraceMs());
     for (String capability : new LinkedHashSet<>(config.node().capabilities())) {
       CapabilityPool p = new CapabilityPool(capability, worker.maxConcurrentJobs(), claimer,

@@ -101,6 +101,41 @@ class RpcErrorsTest {
   }
 
   @Test
+  void chunkedBodyIsReadAndOneOverTheLimitIs413() {
+    HttpResponse<String> small = http.send(HttpRequest.newBuilder(
+            URI.create(http.base() + "/_api/rpc/items.count"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() ->
+            new java.io.ByteArrayInputStream("{}".getBytes()))));
+    assertEquals(200, small.statusCode(), small.body());
+    byte[] huge = ("{\"text\":\"" + "x".repeat(1_100_000) + "\"}").getBytes();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create(http.base() + "/_api/rpc/echo"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))));
+    problem(r, 413, "payload_too_large");
+  }
+
+  @Test
+  void expectContinueIsAnsweredAndOtherExpectationsAre417() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create(http.base() + "/_api/rpc/items.count"))
+        .header("content-type", "application/json")
+        .expectContinue(true)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertEquals(200, r.statusCode(), r.body());
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.httpPort())) {
+      socket.getOutputStream().write(("POST /_api/rpc/items.count HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Type: application/json\r\nContent-Length: 2\r\nExpect: teapot\r\n"
+          + "Connection: close\r\n\r\n{}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertTrue(response.startsWith("HTTP/1.1 417 "), response);
+      assertTrue(response.contains("application/problem+json"), response);
+    }
+  }
+
+  @Test
   void wrongContentTypeIs415() {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(
             URI.create(http.base() + "/_api/rpc/echo"))
