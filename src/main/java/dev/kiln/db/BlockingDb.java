@@ -90,7 +90,8 @@ public final class BlockingDb implements Db {
     for (List<Object> params : batch) {
       tuples.add(tuple(params.toArray()));
     }
-    RowSet<Row> rows = client.preparedQuery(sql).executeBatch(tuples).await();
+    RowSet<Row> rows = dev.kiln.observe.DbSpans.around(sql,
+        () -> client.preparedQuery(sql).executeBatch(tuples).await());
     long total = 0;
     for (RowSet<Row> r = rows; r != null; r = r.next()) {
       total += r.rowCount();
@@ -99,7 +100,8 @@ public final class BlockingDb implements Db {
   }
 
   private RowSet<Row> run(String sql, Object... params) {
-    return client.preparedQuery(sql).execute(tuple(params)).await();
+    Tuple tuple = tuple(params);
+    return dev.kiln.observe.DbSpans.around(sql, () -> client.preparedQuery(sql).execute(tuple).await());
   }
 
   private Tuple tuple(Object... params) {
