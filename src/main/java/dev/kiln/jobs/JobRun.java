@@ -13,6 +13,8 @@ final class JobRun {
   long timeoutTimer = -1;
   /** What the handler threw, or null; written by its thread before the run is queued as ended. */
   Throwable error;
+  /** Its span and labelled metrics; set on the event loop before the handler starts. */
+  dev.kiln.observe.JobObserver.Run observed;
   private volatile Thread thread;
   private volatile boolean cancelRequested;
   private volatile boolean timedOut;
