@@ -24,7 +24,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,7 +89,8 @@ public final class Telemetry implements AutoCloseable {
         .setEnabled(true)
         // Kiln records HTTP itself, labelled by route template (GatewayObserver); the Vert.x
         // server metrics would duplicate it under other names.
-        .setDisabledMetricsCategories(Set.of("HTTP_SERVER", "NET_SERVER"));
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER)
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.NET_SERVER);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry))
