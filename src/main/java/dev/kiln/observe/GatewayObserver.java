@@ -84,6 +84,8 @@ public final class GatewayObserver {
       String traceId = inbound.isValid() ? inbound.getTraceId() : IdGenerator.random().generateTraceId();
       span = Span.wrap(SpanContext.create(traceId, IdGenerator.random().generateSpanId(),
           inbound.getTraceFlags(), inbound.getTraceState()));
+      // a clean slate, should Vert.x ever reuse a context between requests
+      VertxContextStorage.bindToRequest(Context.root());
     } else {
       span = tracer.spanBuilder(method(request) + " " + path)
           .setParent(parent)
