@@ -28,6 +28,8 @@ import dev.kiln.jobs.JobRegistry;
 import dev.kiln.jobs.WorkerVerticle;
 import dev.kiln.observe.Json;
 import dev.kiln.observe.KilnVersion;
+import dev.kiln.observe.GatewayObserver;
+import dev.kiln.observe.Telemetry;
 import dev.kiln.scheduler.SchedulerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -68,6 +70,7 @@ public final class KilnNode {
   private final List<String> deployments = new ArrayList<>();
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private int httpPort = -1;
+  private Telemetry telemetry;
 
   private KilnNode(KilnConfig config, Vertx vertx, Database database, ReadReplicas replicas,
       EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions,
@@ -105,10 +108,11 @@ public final class KilnNode {
     }
     KilnConfig.Auth auth = AuthKeys.resolveForStartup(config, fnRegistry.anyNonPublic(),
         Path.of(STATE_DIR));
-    Vertx vertx = Vertx.vertx();
+    UUID nodeId = nodeId(config.node());
+    Telemetry telemetry = Telemetry.create(config, nodeId); // observe: before Vert.x, which takes its metrics
+    Vertx vertx = telemetry.createVertx();
     Database database = Database.open(vertx, url, config.database());
     ReadReplicas replicas = ReadReplicas.open(vertx, database, config.database());
-    UUID nodeId = nodeId(config.node());
     NodeRegistry registry = new NodeRegistry(vertx, database.pool(),
         new NodeRegistry.NodeIdentity(nodeId, hostname(),
             roles.stream().map(Role::key).sorted().toList(),
@@ -123,6 +127,10 @@ public final class KilnNode {
     JwtVerifier verifier = JwtVerifier.create(vertx, auth, Clock.systemUTC());
     KilnNode node = new KilnNode(config, vertx, database, replicas, embedded, registry, executor,
         verifier, new Jobs(jobRegistry, jobMetrics));
+    // observe: spans and metrics of functions and jobs, database-backed gauges, /metrics
+    node.telemetry = telemetry;
+    executor.observe(telemetry.functionObserver());
+    jobMetrics.observe(telemetry.jobObserver(jobMetrics));
     try {
       node.boot(app, fnRegistry).await();
       return node;
@@ -141,6 +149,7 @@ public final class KilnNode {
     }
     return migrated
         .compose(v -> registry.register())
+        .compose(v -> telemetry.start(vertx, database.pool()))
         .compose(v -> roles.contains(Role.FUNCTION)
             ? deploy(() -> new FunctionVerticle(fnRegistry.all().size()),
                 new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), 1)
@@ -170,6 +179,7 @@ public final class KilnNode {
           config.gateway().bodyLimitBytes()));
       routes.add(new OpenApiRoutes(app.name(), fnRegistry));
     }
+    routes.addAll(telemetry.gatewayRoutes());
     JobAdminRoutes jobAdmin = new JobAdminRoutes(database.pool(), new JobControl(database.pool()));
     routes.add(new AdminRoutes(new JwtAuthenticator(verifier), List.of(jobAdmin::mount)));
     int instances = config.gateway().instances() > 0
@@ -180,7 +190,8 @@ public final class KilnNode {
     int port = config.gateway().port() == 0 ? freePort() : config.gateway().port();
     KilnConfig.Gateway gateway = withPort(config.gateway(), port);
     String nodeId = registry.id().toString();
-    return deploy(() -> new GatewayVerticle(gateway, database, state, nodeId, routes),
+    GatewayObserver observer = telemetry.gatewayObserver();
+    return deploy(() -> new GatewayVerticle(gateway, database, state, nodeId, routes).observe(observer),
         new DeploymentOptions(), instances)
         .onSuccess(v -> httpPort = port);
   }
@@ -260,6 +271,7 @@ public final class KilnNode {
     if (embedded != null) {
       embedded.close();
     }
+    telemetry.close();
   }
 
   /** The job registry and the counters every part of this node records job activity in. */
@@ -267,6 +279,11 @@ public final class KilnNode {
 
   public JobMetrics jobMetrics() {
     return jobs.metrics();
+  }
+
+  /** This node's metrics registry and tracer. */
+  public Telemetry telemetry() {
+    return telemetry;
   }
 
   public Database database() {

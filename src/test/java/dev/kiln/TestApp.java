@@ -57,6 +57,10 @@ public final class TestApp {
         .query("teapot", Empty.class, (ctx, a) -> {
           throw new AppError(418, "teapot", "I refuse to brew coffee.");
         }).publicAccess()
+        .query("logs.hello", Note.class, String.class, (ctx, a) -> {
+          org.slf4j.LoggerFactory.getLogger("testapp.logs").info("hello {}", a.text());
+          return "logged";
+        }).publicAccess()
         .query("limited", Empty.class, (ctx, a) -> "ok").publicAccess().rateLimit(1, 2)
         .query("replica.name", Empty.class, String.class,
             (ctx, a) -> ctx.db().queryOne("SELECT current_database() AS db").getString("db"))

@@ -95,7 +95,8 @@ public final class BlockingDb implements Db {
     for (List<Object> params : batch) {
       tuples.add(tuple(params.toArray()));
     }
-    RowSet<Row> rows = calls.await(() -> client.preparedQuery(sql).executeBatch(tuples));
+    RowSet<Row> rows = dev.kiln.observe.DbSpans.around(sql,
+        () -> calls.await(() -> client.preparedQuery(sql).executeBatch(tuples)));
     long total = 0;
     for (RowSet<Row> r = rows; r != null; r = r.next()) {
       total += r.rowCount();
@@ -105,7 +106,8 @@ public final class BlockingDb implements Db {
 
   private RowSet<Row> run(String sql, Object... params) {
     Tuple tuple = tuple(params);
-    return calls.await(() -> client.preparedQuery(sql).execute(tuple));
+    return dev.kiln.observe.DbSpans.around(sql,
+        () -> calls.await(() -> client.preparedQuery(sql).execute(tuple)));
   }
 
   private Tuple tuple(Object... params) {

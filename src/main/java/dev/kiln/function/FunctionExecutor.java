@@ -9,6 +9,7 @@ import dev.kiln.db.BlockingDb;
 import dev.kiln.db.ContextCalls;
 import dev.kiln.jobs.BlockingJobs;
 import dev.kiln.jobs.JobEnqueuer;
+import dev.kiln.observe.FunctionObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,6 +40,7 @@ public final class FunctionExecutor implements AutoCloseable {
   private final Duration defaultTimeout;
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("kiln-fn-", 0).factory());
+  private volatile FunctionObserver observer = FunctionObserver.NONE;
 
   /**
    * @param readPool where queries not marked {@code consistent} read (a replica when configured,
@@ -64,6 +66,9 @@ public final class FunctionExecutor implements AutoCloseable {
   public Future<Object> execute(FunctionDefinition fn, Object args, AuthInfo auth, String requestId) {
     Context caller = vertx.getOrCreateContext();
     Promise<Object> outcome = Promise.promise();
+    // observe: fn.execute span (child of the request's) + fn_* metrics, ended with the outcome
+    FunctionObserver.Call observed = observer.begin(fn.name(), fn.kind().name().toLowerCase(), requestId);
+    outcome.future().onComplete(ar -> observed.end(ar.cause()));
     Duration timeout = fn.options().timeout() != null ? fn.options().timeout() : defaultTimeout;
     AtomicReference<Thread> runner = new AtomicReference<>();
     long timer = vertx.setTimer(timeout.toMillis(), id -> {
@@ -80,7 +85,7 @@ public final class FunctionExecutor implements AutoCloseable {
       org.slf4j.MDC.put("request_id", requestId);
       Object result;
       Throwable failure = null;
-      try {
+      try (var scope = observed.enter()) {
         ContextCalls calls = new ContextCalls(caller);
         result = fn.kind() == FunctionKind.MUTATION
             ? runMutation(fn, args, auth, requestId, timeout, calls)
@@ -132,6 +137,11 @@ public final class FunctionExecutor implements AutoCloseable {
     } finally {
       calls.start(conn::close);
     }
+  }
+
+  /** Where executions are reported (spans, metrics); {@link FunctionObserver#NONE} until set. */
+  public void observe(FunctionObserver observer) {
+    this.observer = observer;
   }
 
   @Override

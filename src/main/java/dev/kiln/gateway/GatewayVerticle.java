@@ -2,6 +2,7 @@ package dev.kiln.gateway;
 
 import dev.kiln.config.KilnConfig;
 import dev.kiln.db.Database;
+import dev.kiln.observe.GatewayObserver;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -27,6 +28,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final String nodeId;
   private final List<GatewayRoutes> routes;
   private HttpServer server;
+  private GatewayObserver observer = GatewayObserver.NONE;
 
   public GatewayVerticle(KilnConfig.Gateway config, Database database, NodeState state,
       String nodeId, List<GatewayRoutes> routes) {
@@ -70,9 +72,22 @@ public final class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> server = s);
   }
 
+  /** Reports every request to {@code observer} (spans, trace headers, HTTP metrics). */
+  public GatewayVerticle observe(GatewayObserver observer) {
+    this.observer = observer;
+    return this;
+  }
+
   /** Assigns the request id, refuses work while draining, and counts what is in flight. */
   private void admit(RoutingContext ctx) {
     RequestIds.assign(ctx);
+    // observe: span + x-trace-id/x-span-id + http metrics; the scope clears the MDC it set
+    try (var observed = observer.begin(ctx, RequestIds.get(ctx))) {
+      admitObserved(ctx);
+    }
+  }
+
+  private void admitObserved(RoutingContext ctx) {
     SecurityHeaders.apply(ctx.response());
     String path = ctx.request().path();
     if (!UriCheck.decodes(ctx.request().uri())) {

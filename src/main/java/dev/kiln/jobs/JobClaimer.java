@@ -37,7 +37,7 @@ final class JobClaimer {
       SET state = 'running', attempt = j.attempt + 1, node_id = $4, claimed_at = now()
       FROM c WHERE j.id = c.id
       RETURNING j.id, j.kind, j.queue, j.args::text AS args, j.attempt, j.max_attempts, j.backoff,
-                j.timeout_ms,
+                j.timeout_ms, j.traceparent,
                 extract(epoch FROM clock_timestamp() - j.scheduled_at) * 1000 AS latency_ms,
                 set_config('synchronous_commit', 'off', true) AS async_commit
       """;
@@ -65,7 +65,7 @@ final class JobClaimer {
             jobs.add(new ClaimedJob(r.getUUID("id"), r.getString("kind"), r.getString("queue"),
                 r.getString("args"), r.getInteger("attempt"), r.getInteger("max_attempts"),
                 r.getString("backoff"), r.getLong("timeout_ms"),
-                r.getNumeric("latency_ms").doubleValue()));
+                r.getNumeric("latency_ms").doubleValue(), r.getString("traceparent")));
           }
           return jobs;
         });

@@ -3,6 +3,7 @@ package dev.kiln.jobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.JobOptions;
+import dev.kiln.observe.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -29,10 +30,11 @@ public final class JobEnqueuer {
   static final String INSERT_ONE = """
       WITH ins AS (
         INSERT INTO kiln_jobs (id, kind, queue, args, priority, max_attempts, scheduled_at,
-                               capability, unique_key, backoff, timeout_ms, retention_secs)
+                               capability, unique_key, backoff, timeout_ms, retention_secs,
+                               traceparent)
         VALUES ($1, $2, $3, $4::text::jsonb, $5, $6,
                 coalesce($7::timestamptz, now() + coalesce($8::bigint, 0) * interval '1 millisecond'),
-                $9, $10, $11, $12, $13)
+                $9, $10, $11, $12, $13, $14)
         ON CONFLICT (unique_key)
           WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retrying')
           DO NOTHING
@@ -45,10 +47,11 @@ public final class JobEnqueuer {
   static final String INSERT_ONE_QUIET = """
       WITH ins AS (
         INSERT INTO kiln_jobs (id, kind, queue, args, priority, max_attempts, scheduled_at,
-                               capability, unique_key, backoff, timeout_ms, retention_secs)
+                               capability, unique_key, backoff, timeout_ms, retention_secs,
+                               traceparent)
         VALUES ($1, $2, $3, $4::text::jsonb, $5, $6,
                 coalesce($7::timestamptz, now() + coalesce($8::bigint, 0) * interval '1 millisecond'),
-                $9, $10, $11, $12, $13)
+                $9, $10, $11, $12, $13, $14)
         ON CONFLICT (unique_key)
           WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retrying')
           DO NOTHING
@@ -66,10 +69,10 @@ public final class JobEnqueuer {
   static final String INSERT_BATCH = """
       WITH ins AS (
         INSERT INTO kiln_jobs (id, kind, queue, args, priority, max_attempts, scheduled_at,
-                               capability, backoff, timeout_ms, retention_secs)
+                               capability, backoff, timeout_ms, retention_secs, traceparent)
         SELECT i, $3, $4, a::jsonb, $5, $6,
                coalesce($7::timestamptz, now() + coalesce($8::bigint, 0) * interval '1 millisecond'),
-               $9, $10, $11, $12
+               $9, $10, $11, $12, $13
         FROM unnest($1::uuid[], $2::text[]) AS t(i, a)
         RETURNING scheduled_at <= now() AS due),
       n AS (SELECT pg_notify('kiln_jobs', $4) FROM (SELECT 1 FROM ins WHERE due LIMIT 1) d)
@@ -88,7 +91,8 @@ public final class JobEnqueuer {
   }
 
   /**
-   * Enqueues one job of a registered {@code kind}. Fails (without touching the database) for an
+   * Enqueues one job of a registered {@code kind}, stored with the trace context current on the
+   * calling thread (its {@code job.execute} span continues that trace). Fails (without touching the database) for an
    * unknown kind or arguments Jackson cannot write. With a unique key held by an unfinished job,
    * succeeds with that job's id and inserts nothing.
    */
@@ -105,7 +109,8 @@ public final class JobEnqueuer {
     Tuple params = Tuple.tuple()
         .addValue(id).addValue(kind).addValue(r.queue).addValue(json).addValue(r.priority)
         .addValue(r.maxAttempts).addValue(r.runAt).addValue(r.delayMs).addValue(r.capability)
-        .addValue(r.uniqueKey).addValue(r.backoff).addValue(r.timeoutMs).addValue(r.retentionSecs);
+        .addValue(r.uniqueKey).addValue(r.backoff).addValue(r.timeoutMs).addValue(r.retentionSecs)
+        .addValue(TraceContext.currentTraceparent());
     // On a pool the insert commits by itself, so the wake-up can follow it (coalesced); on a
     // connection it may be inside a transaction, so the NOTIFY must ride in it.
     boolean autocommit = client instanceof Pool;
@@ -168,7 +173,8 @@ public final class JobEnqueuer {
     Tuple params = Tuple.tuple()
         .addValue(ids).addValue(json).addValue(kind).addValue(r.queue).addValue(r.priority)
         .addValue(r.maxAttempts).addValue(r.runAt).addValue(r.delayMs).addValue(r.capability)
-        .addValue(r.backoff).addValue(r.timeoutMs).addValue(r.retentionSecs);
+        .addValue(r.backoff).addValue(r.timeoutMs).addValue(r.retentionSecs)
+        .addValue(TraceContext.currentTraceparent());
     return client.preparedQuery(INSERT_BATCH).execute(params).map(rows -> {
       metrics.enqueued.add(ids.length);
       return List.of(ids);

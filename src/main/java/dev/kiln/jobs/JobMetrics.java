@@ -20,6 +20,16 @@ public final class JobMetrics {
   final Histogram queueLatency = new Histogram();
   final Histogram runTime = new Histogram();
   final Histogram claimTime = new Histogram();
+  private volatile dev.kiln.observe.JobObserver observer = dev.kiln.observe.JobObserver.NONE;
+
+  /** Where attempts are reported as spans and labelled series; records nothing until set. */
+  public void observe(dev.kiln.observe.JobObserver observer) {
+    this.observer = observer;
+  }
+
+  dev.kiln.observe.JobObserver observer() {
+    return observer;
+  }
 
   public long enqueued() {
     return enqueued.sum();

@@ -16,6 +16,8 @@ final class JobRun {
   Exception argsError;
   /** What the handler threw, or null; written by its thread before the run is queued as ended. */
   Throwable error;
+  /** Its span and labelled metrics; set on the event loop before the handler starts. */
+  dev.kiln.observe.JobObserver.Run observed;
   private volatile Thread thread;
   private volatile boolean cancelRequested;
   private volatile boolean timedOut;

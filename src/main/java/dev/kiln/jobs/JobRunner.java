@@ -62,6 +62,8 @@ final class JobRunner {
     ClaimedJob job = run.job;
     running.put(job.id(), run);
     metrics.queueLatency.record(job.queueLatencyMs());
+    run.observed = metrics.observer().begin(job.id(), job.kind(), job.queue(), job.attempt(),
+        job.traceparent(), job.queueLatencyMs());
     if (job.timeoutMs() != null) {
       run.timeoutTimer = vertx.setTimer(Math.max(1, job.timeoutMs()), t -> run.timeOut());
     }
@@ -86,7 +88,7 @@ final class JobRunner {
   private void execute(JobRun run) {
     run.bind(Thread.currentThread());
     Throwable error = null;
-    try {
+    try (var scope = run.observed.enter()) {
       invoke(run);
     } catch (Throwable t) {
       error = t;
@@ -127,6 +129,7 @@ final class JobRunner {
     }
     metrics.runTime.record((System.nanoTime() - run.startNanos) / 1e6);
     run.pool.finished(run);
+    run.observed.end(outcome(run, error), error);
     if (run.abandoned()) {
       return;
     }
@@ -139,6 +142,17 @@ final class JobRunner {
     } else {
       completer.complete(run.job);
     }
+  }
+
+  private static String outcome(JobRun run, Throwable error) {
+    if (run.abandoned()) {
+      return "abandoned";
+    } else if (run.cancelRequested()) {
+      return "cancelled";
+    } else if (run.timedOut()) {
+      return "timeout";
+    }
+    return error != null ? "failed" : "completed";
   }
 
   private Backoff backoffOf(ClaimedJob job) {

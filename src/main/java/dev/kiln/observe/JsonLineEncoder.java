@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.Map;
 
 /**
@@ -36,8 +38,23 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       json.writeStringField("logger", event.getLoggerName());
       json.writeStringField("thread", event.getThreadName());
       json.writeStringField("msg", event.getFormattedMessage());
-      for (Map.Entry<String, String> e : event.getMDCPropertyMap().entrySet()) {
+      Map<String, String> mdc = event.getMDCPropertyMap();
+      for (Map.Entry<String, String> e : mdc.entrySet()) {
         json.writeStringField(e.getKey(), e.getValue());
+      }
+      if (!mdc.containsKey(Spans.TRACE_ID)) {
+        // An event-loop callback of a request (its MDC scope is over): the span current in the
+        // request's Vert.x context. Appenders are synchronous, so this is the logging thread.
+        SpanContext span = Span.current().getSpanContext();
+        if (span.isValid()) {
+          json.writeStringField(Spans.TRACE_ID, span.getTraceId());
+          json.writeStringField(Spans.SPAN_ID, span.getSpanId());
+        }
+      }
+      String nodeId = event.getLoggerContextVO() == null ? null
+          : event.getLoggerContextVO().getPropertyMap().get(LogSetup.NODE_ID);
+      if (nodeId != null && !mdc.containsKey(LogSetup.NODE_ID)) {
+        json.writeStringField(LogSetup.NODE_ID, nodeId);
       }
       IThrowableProxy error = event.getThrowableProxy();
       if (error != null) {

@@ -19,7 +19,20 @@ public final class LogSetup {
   static final String TEXT_PATTERN =
       "%d{HH:mm:ss.SSS} %-5level %logger{24} %X{request_id:-}- %msg%n";
 
+  static final String NODE_ID = "node_id";
+
   private LogSetup() {}
+
+  /**
+   * Stamps every JSON line with this node's id. A property of the logging context, not the MDC, so
+   * it holds on every thread; one node per process is the production shape (test JVMs running
+   * several nodes see the last one's id).
+   */
+  public static void nodeId(String nodeId) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.putProperty(NODE_ID, nodeId);
+    }
+  }
 
   public static void apply(KilnConfig config) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
