@@ -10,4 +10,16 @@ import java.util.List;
  * @param migrationsDir the app's migration directory, or {@code null} to use the configured one
  */
 public record AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions,
-    List<JobDefinition<?>> jobs) {}
+    List<JobDefinition<?>> jobs) {
+
+  /**
+   * Where the app's migrations are: {@code database.migrations_dir} when the config sets it, else
+   * the directory the app registered, else the default {@code migrations}.
+   */
+  public String migrationsDir(dev.kiln.config.KilnConfig config) {
+    String configured = config.database().migrationsDir();
+    boolean isDefault = configured.equals(
+        dev.kiln.config.KilnConfig.Database.DEFAULTS.migrationsDir());
+    return isDefault && migrationsDir != null ? migrationsDir : configured;
+  }
+}

@@ -145,7 +145,7 @@ public final class KilnNode {
     Future<?> migrated = Future.succeededFuture();
     if (config.database().migrateOnStart()) {
       migrated = new MigrationRunner(vertx, database.directConnectOptions(),
-          Path.of(migrationsDir(app))).up();
+          Path.of(app.migrationsDir(config))).up();
     }
     return migrated
         .compose(v -> registry.register())
@@ -164,12 +164,6 @@ public final class KilnNode {
         .onSuccess(v -> log.info("Kiln {} ready: node {} roles {}{}", KilnVersion.get(),
             registry.id(), roles, httpPort > 0 ? " on http://" + config.gateway().host() + ":" + httpPort : ""))
         .mapEmpty();
-  }
-
-  private String migrationsDir(AppDefinition app) {
-    String configured = config.database().migrationsDir();
-    boolean isDefault = configured.equals(KilnConfig.Database.DEFAULTS.migrationsDir());
-    return isDefault && app.migrationsDir() != null ? app.migrationsDir() : configured;
   }
 
   private Future<Void> deployGateway(AppDefinition app, FunctionRegistry fnRegistry) {

@@ -21,12 +21,6 @@ final class MigrateCommand implements Runnable {
         "missing command: choose one of up, down, status, new");
   }
 
-  static String migrationsDir(AppDefinition app, KilnConfig config) {
-    String configured = config.database().migrationsDir();
-    boolean isDefault = configured.equals(KilnConfig.Database.DEFAULTS.migrationsDir());
-    return isDefault && app.migrationsDir() != null ? app.migrationsDir() : configured;
-  }
-
   abstract static class DbCommand implements java.util.concurrent.Callable<Integer> {
     final AppDefinition app;
 
@@ -46,7 +40,7 @@ final class MigrateCommand implements Runnable {
       dev.kiln.observe.LogSetup.apply(config);
       try (CliDatabase db = CliDatabase.open(config)) {
         MigrationRunner runner = new MigrationRunner(db.vertx, db.connectOptions,
-            Path.of(migrationsDir(app, config)));
+            Path.of(app.migrationsDir(config)));
         return run(runner);
       }
     }
@@ -128,7 +122,7 @@ final class MigrateCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       KilnConfig config = common.load();
-      Path file = MigrationRunner.createNew(Path.of(migrationsDir(app, config)), name);
+      Path file = MigrationRunner.createNew(Path.of(app.migrationsDir(config)), name);
       spec.commandLine().getOut().println("Created " + file);
       return 0;
     }
