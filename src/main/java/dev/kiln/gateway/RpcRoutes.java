@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,23 +54,23 @@ public final class RpcRoutes implements GatewayRoutes {
 
   @Override
   public void mount(Router router) {
-    // One route for the whole call: the head is checked before the body is read, then
-    // BoundedBody reads it. A route per step (and BodyHandler's form and upload set-up) cost a
-    // router pass and allocations on every call.
-    router.route(PATH).handler(this::handle);
-  }
-
-  /** Refuses what the head already tells (method, name, content type), then reads the body. */
-  private void handle(RoutingContext ctx) {
-    if (ctx.request().method() != HttpMethod.POST) {
+    // Two routes: vertx-web wants a body handler first on its route, and these checks must run
+    // before the body is read.
+    router.route(PATH).method(HttpMethod.POST).handler(this::checkFunctionAndContentType);
+    router.route(PATH).method(HttpMethod.POST)
+        .handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes))
+        .handler(this::call);
+    router.route(PATH).handler(ctx -> {
       ctx.response().putHeader("allow", "POST");
       Problem.of(405, "method_not_allowed", "Method Not Allowed",
           "Call functions with POST and a JSON body.").send(ctx);
-      return;
-    }
+    });
+  }
+
+  /** Refuses before reading the body: an unknown name or a non-JSON body is known from the head. */
+  private void checkFunctionAndContentType(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    FunctionDefinition fn = registry.find(name).orElse(null);
-    if (fn == null) {
+    if (registry.find(name).isEmpty()) {
       Problem.of(404, "unknown_function", "Not Found",
           "No query or mutation is named '" + name + "'.").send(ctx);
       return;
@@ -80,7 +81,7 @@ public final class RpcRoutes implements GatewayRoutes {
           "Send the arguments as application/json, not " + truncate(contentType) + ".").send(ctx);
       return;
     }
-    BoundedBody.read(ctx, bodyLimitBytes, body -> call(ctx, fn, body));
+    ctx.next();
   }
 
   private static boolean isJson(String contentType) {
@@ -88,7 +89,9 @@ public final class RpcRoutes implements GatewayRoutes {
     return base.equals("application/json") || (base.startsWith("application/") && base.endsWith("+json"));
   }
 
-  private void call(RoutingContext ctx, FunctionDefinition fn, Buffer buffer) {
+  private void call(RoutingContext ctx) {
+    FunctionDefinition fn = registry.find(ctx.pathParam("name")).orElseThrow();
+    Buffer buffer = ctx.body().buffer();
     byte[] bytes = buffer == null ? new byte[0] : buffer.getBytes();
     // Valid bodies are the common case: check their syntax with a token scan here (a malformed
     // body is refused before authentication) and bind them from the bytes after the checks below;
