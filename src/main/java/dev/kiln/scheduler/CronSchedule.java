@@ -15,6 +15,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.List;
@@ -137,7 +138,8 @@ public sealed interface CronSchedule {
       // reading (its second occurrence), so the scan starts that much earlier and ends that much
       // later than after's reading would suggest.
       Duration margin = overlapNear(rules, after);
-      LocalDateTime w = LocalDateTime.ofInstant(after, zone).minus(margin);
+      LocalDateTime w = LocalDateTime.ofInstant(after, zone).truncatedTo(ChronoUnit.SECONDS)
+          .minus(margin);
       Instant best = null;
       for (int i = 0; i < MAX_STEPS; i++) {
         Optional<ZonedDateTime> n = wallClock.nextExecution(w.atZone(ZoneOffset.UTC));
