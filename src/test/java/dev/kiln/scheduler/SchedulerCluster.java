@@ -69,7 +69,7 @@ final class SchedulerCluster implements AutoCloseable {
   }
 
   long registeredAndAlive() {
-    return SchedulerTestKit.scalar(url, "SELECT count(*) FROM kiln_nodes WHERE status = 'active' "
+    return SchedulerTestKit.scalar(url, "SELECT count(*) FROM kiln_nodes WHERE status = 'active' AND 'scheduler' = ANY(roles) "
         + "AND last_heartbeat > now() - interval '2 seconds'");
   }
 
