@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.function.FunctionDefinition;
 import dev.kiln.jobs.JobDefinition;
+import dev.kiln.scheduler.CronDefinition;
 import java.util.List;
 
 /**
@@ -10,7 +11,13 @@ import java.util.List;
  * @param migrationsDir the app's migration directory, or {@code null} to use the configured one
  */
 public record AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions,
-    List<JobDefinition<?>> jobs) {
+    List<JobDefinition<?>> jobs, List<CronDefinition> crons) {
+
+  /** Without crons. */
+  public AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions,
+      List<JobDefinition<?>> jobs) {
+    this(name, migrationsDir, functions, jobs, List.of());
+  }
 
   /**
    * Where the app's migrations are: {@code database.migrations_dir} when the config sets it, else

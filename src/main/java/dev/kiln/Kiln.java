@@ -1,10 +1,13 @@
 package dev.kiln;
 
+import dev.kiln.api.CronHandler;
+import dev.kiln.api.CronOptions;
 import dev.kiln.api.FunctionHandler;
 import dev.kiln.api.FunctionOptions;
 import dev.kiln.api.JobHandler;
 import dev.kiln.api.JobOptions;
 import dev.kiln.jobs.JobDefinition;
+import dev.kiln.scheduler.CronDefinition;
 import dev.kiln.cli.KilnCli;
 import dev.kiln.function.FunctionDefinition;
 import dev.kiln.function.FunctionKind;
@@ -33,6 +36,7 @@ public final class Kiln {
   private String migrationsDir;
   private final List<FunctionDefinition> functions = new ArrayList<>();
   private final List<JobDefinition<?>> jobs = new ArrayList<>();
+  private final List<CronDefinition> crons = new ArrayList<>();
 
   private Kiln(String name) {
     this.name = Objects.requireNonNull(name, "name");
@@ -90,6 +94,30 @@ public final class Kiln {
 
   public <A> Kiln job(String name, Class<A> argsType, JobHandler<A> handler) {
     return job(name, argsType, JobOptions.defaults(), handler);
+  }
+
+  /**
+   * A cron: the scheduler leader turns each tick of {@code schedule} into one job (kind
+   * {@code cron:<name>}) that a worker runs, exactly once per tick across the cluster.
+   *
+   * @param schedule a 5-field ({@code "*&#47;10 * * * *"}) or 6-field, seconds-first
+   *                 ({@code "0 0 2 * * *"}) cron expression, a macro ({@code @daily}), or an
+   *                 interval ({@code "@every 5m"}); read in {@link CronOptions#zone}
+   * @throws IllegalArgumentException for a bad name or schedule, saying what is accepted
+   */
+  public Kiln cron(String name, String schedule, CronOptions options, CronHandler handler) {
+    if (crons.stream().anyMatch(c -> c.name().equals(name))) {
+      throw new IllegalArgumentException("cron '" + name + "' is registered twice");
+    }
+    CronDefinition cron = CronDefinition.of(name, schedule, options, handler);
+    crons.add(cron);
+    jobs.add(cron.asJob());
+    return this;
+  }
+
+  /** A cron with {@link CronOptions#defaults()}: UTC, overlaps skipped, latest missed tick run. */
+  public Kiln cron(String name, String schedule, CronHandler handler) {
+    return cron(name, schedule, CronOptions.defaults(), handler);
   }
 
   /** Anyone may call the last registered function, without a token. */
@@ -156,6 +184,7 @@ public final class Kiln {
 
   /** The finished, immutable description of the app. */
   public AppDefinition definition() {
-    return new AppDefinition(name, migrationsDir, List.copyOf(functions), List.copyOf(jobs));
+    return new AppDefinition(name, migrationsDir, List.copyOf(functions), List.copyOf(jobs),
+        List.copyOf(crons));
   }
 }

@@ -30,6 +30,7 @@ import dev.kiln.observe.Json;
 import dev.kiln.observe.KilnVersion;
 import dev.kiln.observe.GatewayObserver;
 import dev.kiln.observe.Telemetry;
+import dev.kiln.scheduler.SchedulerAdminRoutes;
 import dev.kiln.scheduler.SchedulerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -160,7 +161,10 @@ public final class KilnNode {
                 jobs.metrics(), Json.mapper(), Clock.systemUTC()), new DeploymentOptions(), 1)
             : Future.succeededFuture())
         .compose(v -> roles.contains(Role.SCHEDULER)
-            ? deploy(SchedulerVerticle::new, new DeploymentOptions(), 1) : Future.succeededFuture())
+            ? deploy(() -> new SchedulerVerticle(database, config, registry.id(), app.crons(),
+                new JobEnqueuer(jobs.registry(), Json.mapper(), jobs.metrics()), jobs.metrics(),
+                SchedulerVerticle.Tuning.DEFAULTS), new DeploymentOptions(), 1)
+            : Future.succeededFuture())
         .onSuccess(v -> log.info("Kiln {} ready: node {} roles {}{}", KilnVersion.get(),
             registry.id(), roles, httpPort > 0 ? " on http://" + config.gateway().host() + ":" + httpPort : ""))
         .mapEmpty();
@@ -175,7 +179,10 @@ public final class KilnNode {
     }
     routes.addAll(telemetry.gatewayRoutes());
     JobAdminRoutes jobAdmin = new JobAdminRoutes(database.pool(), new JobControl(database.pool()));
-    routes.add(new AdminRoutes(new JwtAuthenticator(verifier), List.of(jobAdmin::mount)));
+    SchedulerAdminRoutes schedulerAdmin = new SchedulerAdminRoutes(database.pool(), app.crons(),
+        new JobEnqueuer(jobs.registry(), Json.mapper(), jobs.metrics()));
+    routes.add(new AdminRoutes(new JwtAuthenticator(verifier),
+        List.of(jobAdmin::mount, schedulerAdmin::mount)));
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
         : Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -24,8 +24,11 @@ public final class NodeRegistry {
       VALUES ($1, $2, $3, $4, $5, 'active', now(), now())
       ON CONFLICT (id) DO UPDATE SET last_heartbeat = now(), status = 'active'
       """;
+  // A node the leader marked dead (it was paused or cut off) comes back as active.
   private static final String HEARTBEAT = """
-      UPDATE kiln_nodes SET last_heartbeat = now() WHERE id = $1
+      UPDATE kiln_nodes SET last_heartbeat = now(),
+        status = CASE WHEN status = 'dead' THEN 'active' ELSE status END
+      WHERE id = $1
       """;
   private static final String MARK_DRAINING = """
       UPDATE kiln_nodes SET status = 'draining', last_heartbeat = now() WHERE id = $1

@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * Puts back the running jobs of dead nodes, fails jobs past their timeout and prunes finished ones.
- * Until leader election exists every worker node runs it on a timer; each statement is safe to run
+ * The scheduler leader runs it on a timer; each statement is still safe to run
  * concurrently with itself: two nodes updating the same row serialise on its lock, and the second
  * re-checks {@code state = 'running'} on the updated row (READ COMMITTED re-evaluates the WHERE of
  * an UPDATE against the newest version), finds it no longer running, and skips it.

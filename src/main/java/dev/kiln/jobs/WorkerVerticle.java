@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker role: one pool of {@code worker.max_concurrent_jobs} slots per capability of this
  * node, claiming from {@code worker.queues}, woken by NOTIFY and by a poll every
- * {@code worker.poll_interval_ms}. Until leader election exists it also runs
- * {@link JobMaintenance} on a timer. Stopping drains: no more claims, running jobs get up to
- * {@code shutdown.drain_timeout_secs}, and the unfinished ones go back to the queue without their
- * attempt counted.
+ * {@code worker.poll_interval_ms}. {@link JobMaintenance} runs on the scheduler leader; a
+ * worker runs it too only when its {@link Tuning} says so (tests of the engine alone). Stopping
+ * drains: no more claims, running jobs get up to {@code shutdown.drain_timeout_secs}, and the
+ * unfinished ones go back to the queue without their attempt counted.
  *
  * <p>The node must be registered (and heartbeating) in {@code kiln_nodes} before this starts;
  * otherwise maintenance on any node treats its jobs as a dead node's.
@@ -95,12 +95,14 @@ public final class WorkerVerticle extends VerticleBase {
    * @param pruneIntervalMs       how often finished jobs are pruned
    * @param cancelGraceMs         how long a cancelled running handler may take before it is interrupted
    * @param timeoutGraceMs        how long past its timeout maintenance waits before failing a job
-   * @param maintenance           whether this node runs maintenance at all
+   * @param maintenance           whether this worker runs maintenance itself (normally the
+   *                              scheduler leader does)
    */
   public record Tuning(long maintenanceIntervalMs, long pruneIntervalMs, long cancelGraceMs,
       long timeoutGraceMs, boolean maintenance) {
     public static Tuning from(KilnConfig config) {
-      return new Tuning(config.worker().pollIntervalMs(), 60_000, 5_000, 10_000, true);
+      // maintenance runs on the scheduler leader (scheduler.SchedulerVerticle), not on workers
+      return new Tuning(config.worker().pollIntervalMs(), 60_000, 5_000, 10_000, false);
     }
   }
 

@@ -1,24 +1,178 @@
 package dev.kiln.scheduler;
 
+import dev.kiln.api.JobOptions;
+import dev.kiln.cluster.DeadNodes;
+import dev.kiln.config.KilnConfig;
+import dev.kiln.db.Database;
+import dev.kiln.jobs.JobEnqueuer;
+import dev.kiln.jobs.JobMaintenance;
+import dev.kiln.jobs.JobMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The scheduler role: competes for leadership; the leader ticks crons and runs maintenance. */
-public final class SchedulerVerticle extends VerticleBase {
+/**
+ * The scheduler role: competes for leadership ({@link LeaderElection}); while this node leads it
+ * ticks the crons ({@link CronTicker}) and runs the cluster's maintenance: dead-node detection,
+ * rescue of their jobs, timeouts, and pruning of finished jobs, old cron runs and dead nodes.
+ * Stopping releases the lead and tells the standbys.
+ */
+public final class SchedulerVerticle extends VerticleBase implements LeaderElection.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
 
+  private final Database database;
+  private final KilnConfig config;
+  private final UUID nodeId;
+  private final List<CronDefinition> crons;
+  private final JobEnqueuer enqueuer;
+  private final JobMetrics metrics;
+  private final Tuning tuning;
+  private final List<Long> leaderTimers = new ArrayList<>();
+  private LeaderElection election;
+  private CronTicker ticker;
+  private JobMaintenance maintenance;
+  private DeadNodes deadNodes;
+  private boolean ticking;
+  private boolean maintaining;
+  private long lastPruneMillis;
+
+  /**
+   * Knobs that are not (yet) in the config file.
+   *
+   * @param retryMs               standbys try the lock, the leader checks it holds it, this often
+   * @param checkTimeoutMs        a lock check unanswered this long makes the leader step down
+   * @param rejoinDelayMs         a node that stepped down waits this long before competing again
+   * @param tickIntervalMs        how often the leader looks for due cron ticks
+   * @param maintenanceIntervalMs how often the leader marks dead nodes and rescues their jobs
+   * @param pruneIntervalMs       how often the leader prunes finished jobs, old runs, dead nodes
+   * @param timeoutGraceMs        how long past its timeout a running job is failed by maintenance
+   * @param deadNodeRetention     a dead node's row is deleted this long after its last heartbeat
+   * @param cronRunRetention      cron runs older than this are pruned (a cron's newest is kept)
+   */
+  public record Tuning(long retryMs, long checkTimeoutMs, long rejoinDelayMs, long tickIntervalMs,
+      long maintenanceIntervalMs, long pruneIntervalMs, long timeoutGraceMs,
+      Duration deadNodeRetention, Duration cronRunRetention) {
+    public static final Tuning DEFAULTS = new Tuning(1000, 2000, 3000, 200, 1000, 60_000, 10_000,
+        Duration.ofHours(1), Duration.ofDays(7));
+  }
+
+  public SchedulerVerticle(Database database, KilnConfig config, UUID nodeId,
+      List<CronDefinition> crons, JobEnqueuer enqueuer, JobMetrics metrics, Tuning tuning) {
+    this.database = database;
+    this.config = config;
+    this.nodeId = nodeId;
+    this.crons = List.copyOf(crons);
+    this.enqueuer = enqueuer;
+    this.metrics = metrics;
+    this.tuning = tuning;
+  }
+
   @Override
   public Future<?> start() {
-    log.info("Scheduler role started");
+    maintenance = new JobMaintenance(database.pool(), metrics,
+        config.cluster().deadThresholdSecs(), Duration.ofMillis(tuning.timeoutGraceMs()),
+        JobOptions.DEFAULT_RETENTION);
+    deadNodes = new DeadNodes(database.pool(), config.cluster().deadThresholdSecs(),
+        tuning.deadNodeRetention().toSeconds());
+    election = new LeaderElection(vertx, database, nodeId, this, new LeaderElection.Timing(
+        tuning.retryMs(), tuning.checkTimeoutMs(), tuning.rejoinDelayMs()));
+    election.start();
+    log.info("Scheduler role started on node {} with {} cron(s)", nodeId, crons.size());
     return Future.succeededFuture();
+  }
+
+  /** True while this node holds the scheduler lock, as far as it knows. */
+  public boolean isLeader() {
+    return election != null && election.isLeader();
+  }
+
+  @Override
+  public void elected(LeaderFence fence) {
+    CronTicker t = new CronTicker(database.pool(), crons, enqueuer, nodeId, fence);
+    ticker = t;
+    lastPruneMillis = System.currentTimeMillis();
+    t.sync()
+        .onFailure(e -> log.warn("Could not register crons: {}", e.getMessage()))
+        .onComplete(ar -> {
+          if (ticker != t) {
+            return; // demoted meanwhile
+          }
+          leaderTimers.add(vertx.setPeriodic(1, tuning.tickIntervalMs(), id -> tick(t)));
+          leaderTimers.add(vertx.setPeriodic(1, tuning.maintenanceIntervalMs(), id -> maintain()));
+        });
+  }
+
+  @Override
+  public void demoted(String why) {
+    ticker = null;
+    leaderTimers.forEach(vertx::cancelTimer);
+    leaderTimers.clear();
+  }
+
+  private void tick(CronTicker t) {
+    if (ticking || ticker != t) {
+      return;
+    }
+    ticking = true;
+    t.round().onComplete(ar -> {
+      ticking = false;
+      if (ar.failed()) {
+        log.warn("Cron round failed (next in {} ms): {}", tuning.tickIntervalMs(),
+            ar.cause().getMessage());
+      }
+    });
+  }
+
+  private void maintain() {
+    if (maintaining || ticker == null) {
+      return;
+    }
+    maintaining = true;
+    CronTicker t = ticker;
+    boolean prune = System.currentTimeMillis() - lastPruneMillis >= tuning.pruneIntervalMs();
+    deadNodes.markDead()
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.warn("Marked {} node(s) dead: no heartbeat for {} s", n,
+                config.cluster().deadThresholdSecs());
+          }
+        })
+        .compose(n -> maintenance.rescueDeadNodes())
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.warn("Rescued {} running job(s) of dead node(s)", n);
+          }
+        })
+        .compose(n -> maintenance.failTimedOut())
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.warn("Failed {} job(s) running past their timeout", n);
+          }
+        })
+        .compose(n -> prune ? maintenance.pruneFinished()
+            .compose(x -> t.pruneRuns(tuning.cronRunRetention()))
+            .compose(x -> deadNodes.pruneDead()) : Future.succeededFuture(0))
+        .onComplete(ar -> {
+          maintaining = false;
+          if (prune && ar.succeeded()) {
+            lastPruneMillis = System.currentTimeMillis();
+          }
+          if (ar.failed()) {
+            log.debug("Maintenance failed, next run in {} ms: {}",
+                tuning.maintenanceIntervalMs(), ar.cause().getMessage());
+          }
+        });
   }
 
   @Override
   public Future<?> stop() {
-    log.info("Scheduler role stopped");
-    return Future.succeededFuture();
+    return election == null ? Future.succeededFuture() : election.stop()
+        .onComplete(ar -> log.info("Scheduler role stopped on node {}", nodeId));
   }
 }
