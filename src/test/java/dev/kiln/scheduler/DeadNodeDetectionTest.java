@@ -38,4 +38,15 @@ class DeadNodeDetectionTest {
       assertEquals(1, scalar(url, "SELECT count(*) FROM kiln_nodes"));
     }
   }
+
+  @Test
+  void aNodeMarkedDeadThatHeartbeatsAgainIsActiveAgain() {
+    String url = SchedulerTestKit.freshDatabase();
+    try (var node = new SchedulerTestKit.Node(url, List.of())) {
+      node.registry.register().await();
+      exec(url, "UPDATE kiln_nodes SET status = 'dead'");
+      await(Duration.ofSeconds(5), "active again after its next heartbeat", () ->
+          "active".equals(text(url, "SELECT status FROM kiln_nodes")));
+    }
+  }
 }
