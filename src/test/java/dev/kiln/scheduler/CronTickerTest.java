@@ -161,4 +161,21 @@ class CronTickerTest {
     // overlap is skipped by default and that job has not run: a second trigger is refused
     assertNull(control.trigger(cron).await().jobId());
   }
+
+  @Test
+  void jitterDelaysTheRunsJobButNotItsTick() {
+    var cron = everySecond(CronOptions.defaults().overlap(CronOptions.Overlap.ALLOW)
+        .catchUp(CatchUp.all(10)).jitter(java.time.Duration.ofMinutes(10)));
+    var t = ticker(fence, cron);
+    t.sync().await();
+    backdate(3);
+    t.round().await();
+    // the row keeps the tick's second; the jobs start somewhere in the next ten minutes
+    assertEquals(0, scalar(url, "SELECT count(*) FROM kiln_cron_runs "
+        + "WHERE scheduled_at <> date_trunc('second', scheduled_at)"));
+    assertEquals(true, scalar(url, "SELECT count(*) FROM kiln_jobs "
+        + "WHERE scheduled_at > now() + interval '1 second'") >= 1);
+    assertEquals(0, scalar(url, "SELECT count(*) FROM kiln_jobs "
+        + "WHERE scheduled_at > now() + interval '10 minutes'"));
+  }
 }
