@@ -68,6 +68,7 @@ public final class KilnNode {
   private final List<String> deployments = new ArrayList<>();
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private int httpPort = -1;
+  private dev.kiln.realtime.Realtime realtime;
 
   private KilnNode(KilnConfig config, Vertx vertx, Database database, ReadReplicas replicas,
       EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions,
@@ -172,6 +173,11 @@ public final class KilnNode {
     }
     JobAdminRoutes jobAdmin = new JobAdminRoutes(database.pool(), new JobControl(database.pool()));
     routes.add(new AdminRoutes(new JwtAuthenticator(verifier), List.of(jobAdmin::mount)));
+    realtime = new dev.kiln.realtime.Realtime(vertx, database,
+        config.node().roles().contains(Role.FUNCTION) ? fnRegistry : null, functions,
+        new JwtAuthenticator(verifier), state, Json.mapper(),
+        dev.kiln.realtime.RealtimeOptions.fromSystemProperties());
+    routes.add(realtime);
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
         : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -180,8 +186,9 @@ public final class KilnNode {
     int port = config.gateway().port() == 0 ? freePort() : config.gateway().port();
     KilnConfig.Gateway gateway = withPort(config.gateway(), port);
     String nodeId = registry.id().toString();
-    return deploy(() -> new GatewayVerticle(gateway, database, state, nodeId, routes),
-        new DeploymentOptions(), instances)
+    return realtime.start().compose(v -> deploy(
+            () -> new GatewayVerticle(gateway, database, state, nodeId, routes),
+            new DeploymentOptions(), instances))
         .onSuccess(v -> httpPort = port);
   }
 
@@ -247,6 +254,9 @@ public final class KilnNode {
 
   /** Blocking; never call it from an event loop. */
   private void closeResources() {
+    if (realtime != null) {
+      realtime.close();
+    }
     functions.close();
     verifier.close();
     for (var step : List.<java.util.function.Supplier<Future<Void>>>of(
@@ -287,6 +297,11 @@ public final class KilnNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Live queries and event streams; null on a node without the gateway role. */
+  public dev.kiln.realtime.Realtime realtime() {
+    return realtime;
   }
 
   private static UUID nodeId(KilnConfig.Node node) {
