@@ -32,7 +32,7 @@ public final class TestApp {
 
   public record Named(String name) {}
 
-  public record Blob(int size) {}
+  public record Blob(String name, int size) {}
 
   public record Steps(int count, int pauseMillis) {}
 
@@ -61,8 +61,8 @@ public final class TestApp {
             ctx.db().queryOne("SELECT count(*) AS n FROM items WHERE name = $1",
                 ctx.auth().userId()).getLong("n")).tables("items")
         .query("items.blob", Blob.class, String.class, (ctx, a) ->
-            ctx.db().queryOne("SELECT count(*) AS n FROM items").getLong("n") + ":"
-                + "x".repeat(a.size())).publicAccess().tables("items")
+            ctx.db().queryOne("SELECT count(*) AS n FROM items WHERE name = $1", a.name())
+                .getLong("n") + ":" + "x".repeat(a.size())).publicAccess().tables("items")
         .mutation("others.add", Note.class, Long.class, (ctx, a) -> {
           ctx.db().execute("INSERT INTO others (name) VALUES ($1)", a.text());
           return 1L;

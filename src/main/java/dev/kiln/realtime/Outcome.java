@@ -21,6 +21,6 @@ record Outcome(boolean ok, byte[] json, byte[] hash) {
 
   /** The SSE event name this outcome travels as. */
   String event() {
-    return ok ? "update" : "error";
+    return ok ? "update" : "problem";
   }
 }

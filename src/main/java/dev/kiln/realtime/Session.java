@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * One client's SSE stream ({@code GET /_api/events}) and the subscriptions multiplexed on it.
  * Writes happen on the event loop that accepted the stream.
  *
- * <p>A slow reader never holds anyone up: when its unsent bytes pass the write-queue limit, its
+ * <p>A slow reader never holds anyone up: when its unsent bytes pass {@code writeQueueBytes}, its
  * updates are dropped (remembering which subscriptions missed one); once the queue drains it gets
  * one {@code resync} event naming them, followed by their current results.
  */
@@ -28,13 +28,16 @@ final class Session {
   final long expiresAtMillis;
   final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final LinkedHashSet<Subscription> dropped = new LinkedHashSet<>();
+  private final int writeQueueBytes;
+  private long unsentBytes;
   private boolean overflowed;
   private boolean closed;
   private long lastWriteNanos = System.nanoTime();
   long droppedUpdates;
 
   Session(String id, Context context, HttpServerResponse response, AuthInfo auth, String ip,
-      long expiresAtMillis) {
+      long expiresAtMillis, int writeQueueBytes) {
+    this.writeQueueBytes = writeQueueBytes;
     this.id = id;
     this.context = context;
     this.response = response;
@@ -54,11 +57,10 @@ final class Session {
         droppedUpdates++;
         return;
       }
-      if (response.writeQueueFull()) {
+      if (unsentBytes >= writeQueueBytes) {
         overflowed = true;
         dropped.add(sub);
         droppedUpdates++;
-        response.drainHandler(d -> resync());
         return;
       }
       write(Sse.subscriptionEvent(outcome.event(), sub.id, outcome.ok() ? "result" : "problem",
@@ -84,11 +86,22 @@ final class Session {
     dropped.clear();
   }
 
-  /** On this session's context. */
+  /**
+   * On this session's context. Counts the bytes until the connection has handed them to the
+   * socket: that count, not {@code writeQueueFull()}, decides when a client is too slow, because
+   * it is exact and changes only on this event loop.
+   */
   void write(io.vertx.core.buffer.Buffer buffer) {
     if (!closed) {
       lastWriteNanos = System.nanoTime();
-      response.write(buffer);
+      int length = buffer.length();
+      unsentBytes += length;
+      response.write(buffer).onComplete(ar -> {
+        unsentBytes -= length;
+        if (overflowed && unsentBytes <= writeQueueBytes / 2) {
+          resync();
+        }
+      });
     }
   }
 

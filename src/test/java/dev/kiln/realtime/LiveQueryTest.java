@@ -178,7 +178,7 @@ class LiveQueryTest {
           .getBytes(StandardCharsets.US_ASCII));
       InputStream in = stalled.getInputStream();
       String session = readUntil(in, "\"session\":\"", "").substring(0, 36);
-      subscribe(httpA, new Stream(null, session), "items.blob", "{\"size\":300000}");
+      subscribe(httpA, new Stream(null, session), "items.blob", "{\"name\":\"stall\",\"size\":300000}");
       // From here on the stalled client reads nothing: each update is ~300 KB.
 
       for (int i = 1; i <= 30; i++) {
@@ -186,7 +186,8 @@ class LiveQueryTest {
         httpA.rpc("items.add", "{\"name\":\"stall\",\"qty\":1,\"fail\":false}");
         awaitResult(healthy, healthySub, Integer.toString(i));
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms < 2000, "update " + i + " took " + ms + " ms");
+        // generous: the machine may be busy, while a blocked fan-out would never deliver at all
+        assertTrue(ms < 5000, "update " + i + " took " + ms + " ms");
       }
       // The stalled client reads again: it gets one resync and, after it, a current result.
       String rest = readUntil(in, "event: resync", "");
@@ -218,7 +219,13 @@ class LiveQueryTest {
         sb.delete(0, sb.length() - marker.length());
       }
     }
-    throw new AssertionError("never saw " + marker);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"result\":\"(\\d+):").matcher(sb);
+    List<String> results = new java.util.ArrayList<>();
+    while (m.find()) {
+      results.add(m.group(1));
+    }
+    throw new AssertionError("never saw " + marker + "; results in the last MB read: " + results
+        + "; resync events: " + sb.toString().split("event: resync", -1).length);
   }
 
   @Test
