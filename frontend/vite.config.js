@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
 
-// Two pages, one build: the app UI at / and the operations console at /_console/.
+// Three pages, one build: the app UI at /, the operations console at /_console/, and
+// /live.html, a live query through the TypeScript client (frontend/client).
 // The output directory comes from build.sh (--outDir), so Maven decides where it lands.
 export default defineConfig({
   root: import.meta.dirname,
@@ -12,6 +13,7 @@ export default defineConfig({
       input: {
         app: resolve(import.meta.dirname, "index.html"),
         console: resolve(import.meta.dirname, "_console/index.html"),
+        live: resolve(import.meta.dirname, "live.html"),
       },
     },
   },

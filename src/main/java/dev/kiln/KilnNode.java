@@ -72,6 +72,7 @@ public final class KilnNode {
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private int httpPort = -1;
   private Telemetry telemetry;
+  private dev.kiln.realtime.Realtime realtime;
 
   private KilnNode(KilnConfig config, Vertx vertx, Database database, ReadReplicas replicas,
       EmbeddedDatabase embedded, NodeRegistry registry, FunctionExecutor functions,
@@ -183,6 +184,11 @@ public final class KilnNode {
         new JobEnqueuer(jobs.registry(), Json.mapper(), jobs.metrics()));
     routes.add(new AdminRoutes(new JwtAuthenticator(verifier),
         List.of(jobAdmin::mount, schedulerAdmin::mount)));
+    realtime = new dev.kiln.realtime.Realtime(vertx, database,
+        config.node().roles().contains(Role.FUNCTION) ? fnRegistry : null, functions,
+        new JwtAuthenticator(verifier), state, Json.mapper(),
+        dev.kiln.realtime.RealtimeOptions.fromSystemProperties());
+    routes.add(realtime);
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
         : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -192,8 +198,9 @@ public final class KilnNode {
     KilnConfig.Gateway gateway = withPort(config.gateway(), port);
     String nodeId = registry.id().toString();
     GatewayObserver observer = telemetry.gatewayObserver();
-    return deploy(() -> new GatewayVerticle(gateway, database, state, nodeId, routes).observe(observer),
-        new DeploymentOptions(), instances)
+    return realtime.start().compose(v -> deploy(
+            () -> new GatewayVerticle(gateway, database, state, nodeId, routes).observe(observer),
+            new DeploymentOptions(), instances))
         .onSuccess(v -> httpPort = port);
   }
 
@@ -259,6 +266,9 @@ public final class KilnNode {
 
   /** Blocking; never call it from an event loop. */
   private void closeResources() {
+    if (realtime != null) {
+      realtime.close();
+    }
     functions.close();
     verifier.close();
     for (var step : List.<java.util.function.Supplier<Future<Void>>>of(
@@ -305,6 +315,11 @@ public final class KilnNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Live queries and event streams; null on a node without the gateway role. */
+  public dev.kiln.realtime.Realtime realtime() {
+    return realtime;
   }
 
   private static UUID nodeId(KilnConfig.Node node) {

@@ -30,6 +30,12 @@ public final class TestApp {
 
   public record Note(String text) {}
 
+  public record Named(String name) {}
+
+  public record Blob(String name, int size) {}
+
+  public record Steps(int count, int pauseMillis) {}
+
   public record AddWithJob(String name, boolean fail) {}
 
   public static Kiln app() {
@@ -47,6 +53,29 @@ public final class TestApp {
         }).publicAccess()
         .query("items.count", Empty.class, Long.class, (ctx, a) ->
             ctx.db().queryOne("SELECT count(*) AS n FROM items").getLong("n")).publicAccess()
+            .tables("items")
+        .query("items.named", Named.class, Long.class, (ctx, a) ->
+            ctx.db().queryOne("SELECT count(*) AS n FROM items WHERE name = $1", a.name())
+                .getLong("n")).publicAccess().tables("items")
+        .query("items.mine", Empty.class, Long.class, (ctx, a) ->
+            ctx.db().queryOne("SELECT count(*) AS n FROM items WHERE name = $1",
+                ctx.auth().userId()).getLong("n")).tables("items")
+        .query("items.blob", Blob.class, String.class, (ctx, a) ->
+            ctx.db().queryOne("SELECT count(*) AS n FROM items WHERE name = $1", a.name())
+                .getLong("n") + ":" + "x".repeat(a.size())).publicAccess().tables("items")
+        .mutation("others.add", Note.class, Long.class, (ctx, a) -> {
+          ctx.db().execute("INSERT INTO others (name) VALUES ($1)", a.text());
+          return 1L;
+        }).publicAccess()
+        .job("steps", Steps.class, JobOptions.retries(0), (ctx, a) -> {
+          for (int i = 1; i <= a.count(); i++) {
+            ctx.log("step " + i);
+            ctx.progress(i * 100 / a.count(), "step " + i + " of " + a.count());
+            Thread.sleep(a.pauseMillis());
+          }
+        })
+        .mutation("steps.start", Steps.class, java.util.UUID.class, (ctx, a) ->
+            ctx.jobs().enqueue("steps", a)).publicAccess()
         .query("sleep", Sleep.class, String.class, (ctx, a) -> {
           Thread.sleep(a.millis());
           return "slept " + a.millis();

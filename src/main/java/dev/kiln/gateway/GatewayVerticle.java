@@ -103,7 +103,9 @@ public final class GatewayVerticle extends VerticleBase {
           "This node is shutting down; retry on another node.").send(ctx);
       return;
     }
-    if (!probe) {
+    // An event stream lives as long as its client: it is not "in flight" work to wait for
+    // (drain ends streams itself) and must not count against gateway.max_in_flight.
+    if (!probe && !isEventStream(path)) {
       if (state.enter() > config.maxInFlight()) {
         state.leave();
         ctx.response().putHeader("retry-after", "1");
@@ -120,6 +122,11 @@ public final class GatewayVerticle extends VerticleBase {
     } finally {
       MDC.remove("request_id");
     }
+  }
+
+  static boolean isEventStream(String path) {
+    return path.equals("/_api/events") || path.startsWith("/_api/subscribe/")
+        || (path.startsWith("/_api/jobs/") && path.endsWith("/events"));
   }
 
   private void fail(RoutingContext ctx) {

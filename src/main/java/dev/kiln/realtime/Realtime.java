@@ -1,0 +1,104 @@
+package dev.kiln.realtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.db.Database;
+import dev.kiln.function.FunctionExecutor;
+import dev.kiln.function.FunctionRegistry;
+import dev.kiln.gateway.Authenticator;
+import dev.kiln.gateway.CallChecks;
+import dev.kiln.gateway.GatewayRoutes;
+import dev.kiln.gateway.NodeState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The realtime part of a node: the change feed, live queries and their SSE sessions, and job
+ * event streams. One per node; {@link #mount} is called by every gateway instance.
+ */
+public final class Realtime implements GatewayRoutes {
+
+  private final Database database;
+  private final FunctionRegistry functions;
+  private final Context context;
+  private final LiveQueryHub hub;
+  private final SessionRegistry sessions;
+  private final SubscriptionRoutes subscriptionRoutes;
+  private final JobEventRoutes jobRoutes;
+  private final JobEventFeed jobFeed;
+  private ChangeListener listener;
+
+  /**
+   * @param functions the app's queries, or {@code null} on a node without the function role
+   *     (then only job streams are served)
+   */
+  public Realtime(Vertx vertx, Database database, FunctionRegistry functions,
+      FunctionExecutor executor, Authenticator authenticator, NodeState state,
+      ObjectMapper mapper, RealtimeOptions options) {
+    this.database = database;
+    this.functions = functions;
+    // A context of its own (created off any event loop): all hub state lives on it.
+    this.context = vertx.getOrCreateContext();
+    CallChecks checks = new CallChecks(authenticator, mapper);
+    this.sessions = new SessionRegistry(options);
+    this.hub = functions == null ? null : new LiveQueryHub(context, executor, mapper, options);
+    this.subscriptionRoutes = functions == null ? null : new SubscriptionRoutes(vertx, functions,
+        hub, sessions, checks, mapper, state, options);
+    this.jobFeed = new JobEventFeed(vertx.getOrCreateContext(), database.pool(), options);
+    this.jobRoutes = new JobEventRoutes(jobFeed, checks, options);
+  }
+
+  /**
+   * Installs the change triggers on every table a query declares and starts listening. Fails,
+   * naming it, when a declared table does not exist.
+   */
+  public Future<Void> start() {
+    if (hub == null) {
+      return Future.succeededFuture();
+    }
+    Set<String> tables = new LinkedHashSet<>();
+    functions.all().forEach(fn -> tables.addAll(fn.options().tables()));
+    if (tables.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return ChangeTriggers.install(database.pool(), tables).onSuccess(v -> {
+      listener = new ChangeListener(database, context, hub::tableChanged, hub::invalidateAll);
+      listener.start();
+    });
+  }
+
+  @Override
+  public void mount(Router router) {
+    if (subscriptionRoutes != null) {
+      subscriptionRoutes.mount(router);
+    }
+    jobRoutes.mount(router);
+  }
+
+  /** True while the change feed LISTENs (false on nodes that need none). */
+  public boolean listening() {
+    return listener != null && listener.listening();
+  }
+
+  public int sessionCount() {
+    return sessions.sessionCount();
+  }
+
+  /** Live-query executions since start (initial results and re-runs). */
+  public long runs() {
+    return hub == null ? 0 : hub.runs.get();
+  }
+
+  public void close() {
+    if (listener != null) {
+      listener.stop();
+    }
+    if (subscriptionRoutes != null) {
+      subscriptionRoutes.close();
+    }
+    jobFeed.close();
+  }
+}
