@@ -40,15 +40,30 @@ public final class Realtime implements GatewayRoutes {
       ObjectMapper mapper, RealtimeOptions options) {
     this.database = database;
     this.functions = functions;
-    // A context of its own (created off any event loop): all hub state lives on it.
-    this.context = vertx.getOrCreateContext();
+    // An event-loop context of its own: all hub state lives on it. Made from a plain thread,
+    // because on a Vert.x thread getOrCreateContext() returns the caller's context, which during
+    // start-up can be the function role's virtual-thread context.
+    this.context = newEventLoopContext(vertx);
     CallChecks checks = new CallChecks(authenticator, mapper);
     this.sessions = new SessionRegistry(options);
     this.hub = functions == null ? null : new LiveQueryHub(context, executor, mapper, options);
     this.subscriptionRoutes = functions == null ? null : new SubscriptionRoutes(vertx, functions,
         hub, sessions, checks, mapper, state, options);
-    this.jobFeed = new JobEventFeed(vertx.getOrCreateContext(), database.pool(), options);
+    this.jobFeed = new JobEventFeed(newEventLoopContext(vertx), database.pool(), options);
     this.jobRoutes = new JobEventRoutes(jobFeed, checks, options);
+  }
+
+  private static Context newEventLoopContext(Vertx vertx) {
+    Context[] made = new Context[1];
+    Thread t = Thread.ofPlatform().name("kiln-realtime-init").start(
+        () -> made[0] = vertx.getOrCreateContext());
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return made[0];
   }
 
   /**

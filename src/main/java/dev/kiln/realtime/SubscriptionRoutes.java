@@ -157,6 +157,8 @@ final class SubscriptionRoutes implements GatewayRoutes {
           name + " is a mutation; only queries can be subscribed to.").send(ctx);
       return;
     }
+    // The first result completes on the hub's context; the reply is written from the request's.
+    Context loop = Vertx.currentContext();
     boolean headerToken = ctx.request().getHeader("authorization") != null;
     Future<AuthInfo> caller = headerToken ? checks.authenticate(ctx)
         : Future.succeededFuture(session.auth);
@@ -174,7 +176,7 @@ final class SubscriptionRoutes implements GatewayRoutes {
       }
       JsonNode args = body.has("args") ? body.get("args") : mapper.createObjectNode();
       return start(session, fn, args);
-    }).onComplete(ar -> reply(ctx, ar));
+    }).onComplete(ar -> loop.runOnContext(v -> reply(ctx, ar)));
   }
 
   /** Registers the subscription and completes with it and its first outcome. */
