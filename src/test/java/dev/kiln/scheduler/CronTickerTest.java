@@ -100,7 +100,9 @@ class CronTickerTest {
     t.round().await();
     long missed = scalar(url, "SELECT count(*) FROM kiln_cron_runs WHERE status = 'missed'");
     long run = scalar(url, "SELECT count(*) FROM kiln_cron_runs WHERE status = 'enqueued'");
-    assertEquals(true, missed >= 15 && missed <= 17, "missed " + missed);
+    // 20 s backdated plus however long the round took to start (the machine may be loaded): the
+    // ticks older than the 3 s misfire window are missed, the last ~3 run
+    assertEquals(true, missed >= 15 && missed <= 25, "missed " + missed);
     assertEquals(true, run >= 3 && run <= 5, "run " + run);
     assertEquals(run, scalar(url, "SELECT count(*) FROM kiln_jobs"));
     // every second since the baseline has exactly one row, run or missed
