@@ -262,6 +262,8 @@ class JobLifecycleTest {
       var r = new JobControl(node.database.pool()).cancel(id).await();
       assertEquals("running", r.state());
       await(WAIT, "cancelled", () -> "cancelled".equals(stateOf(url, id)));
+      // the row is written before the counter moves: wait for the count, then check it is exact
+      await(WAIT, "counted", () -> node.metrics.cancelled() >= 1);
       assertEquals(1, node.metrics.cancelled());
     }
   }
