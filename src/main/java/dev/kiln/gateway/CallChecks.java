@@ -35,6 +35,14 @@ public final class CallChecks {
           ? Future.succeededFuture(AuthInfo.ANONYMOUS)
           : authenticator.authenticate(token.trim());
     }
+    return fromHeader(header, authenticator);
+  }
+
+  /** The caller from an {@code Authorization} header value; anonymous when it is blank. */
+  static Future<AuthInfo> fromHeader(String header, Authenticator authenticator) {
+    if (header == null || header.isBlank()) {
+      return Future.succeededFuture(AuthInfo.ANONYMOUS);
+    }
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Future.failedFuture(new ProblemException(Problem.of(401, "invalid_token",
           "Unauthorized", "Use 'Authorization: Bearer <token>'.")));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.kiln.api.Access;
 import dev.kiln.api.AppError;
 import dev.kiln.api.AuthInfo;
 import dev.kiln.function.FunctionDefinition;
@@ -108,7 +107,7 @@ public final class RpcRoutes implements GatewayRoutes {
     }
     JsonNode parsed = tree;
     authenticate(ctx)
-        .compose(auth -> authorize(fn, auth))
+        .compose(auth -> CallChecks.authorize(fn, auth))
         .onSuccess(auth -> {
           long retryAfter = rateLimit(ctx, fn, auth);
           if (retryAfter > 0) {
@@ -167,35 +166,7 @@ public final class RpcRoutes implements GatewayRoutes {
   }
 
   private Future<AuthInfo> authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("authorization");
-    if (header == null || header.isBlank()) {
-      return Future.succeededFuture(AuthInfo.ANONYMOUS);
-    }
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return Future.failedFuture(new ProblemException(Problem.of(401, "invalid_token",
-          "Unauthorized", "Use 'Authorization: Bearer <token>'.")));
-    }
-    return authenticator.authenticate(header.substring(7).trim());
-  }
-
-  private static Future<AuthInfo> authorize(FunctionDefinition fn, AuthInfo auth) {
-    return switch (fn.options().access()) {
-      case Access.Public p -> Future.succeededFuture(auth);
-      case Access.Authenticated a -> auth.authenticated()
-          ? Future.succeededFuture(auth)
-          : Future.failedFuture(unauthenticated(fn));
-      case Access.RequiresRole r -> !auth.authenticated()
-          ? Future.failedFuture(unauthenticated(fn))
-          : auth.hasRole(r.role())
-              ? Future.succeededFuture(auth)
-              : Future.failedFuture(new ProblemException(Problem.of(403, "forbidden", "Forbidden",
-                  fn.name() + " requires the role '" + r.role() + "'.")));
-    };
-  }
-
-  private static ProblemException unauthenticated(FunctionDefinition fn) {
-    return new ProblemException(Problem.of(401, "unauthenticated", "Unauthorized",
-        fn.name() + " requires a bearer token."));
+    return CallChecks.fromHeader(ctx.request().getHeader("authorization"), authenticator);
   }
 
   private long rateLimit(RoutingContext ctx, FunctionDefinition fn, AuthInfo auth) {
