@@ -164,7 +164,8 @@ public final class KilnNode {
         .compose(v -> roles.contains(Role.SCHEDULER)
             ? deploy(() -> new SchedulerVerticle(database, config, registry.id(), app.crons(),
                 new JobEnqueuer(jobs.registry(), Json.mapper(), jobs.metrics()), jobs.metrics(),
-                SchedulerVerticle.Tuning.DEFAULTS), new DeploymentOptions(), 1)
+                SchedulerVerticle.Tuning.DEFAULTS).observe(telemetry.tracer()),
+                new DeploymentOptions(), 1)
             : Future.succeededFuture())
         .onSuccess(v -> log.info("Kiln {} ready: node {} roles {}{}", KilnVersion.get(),
             registry.id(), roles, httpPort > 0 ? " on http://" + config.gateway().host() + ":" + httpPort : ""))

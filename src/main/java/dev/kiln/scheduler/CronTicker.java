@@ -16,7 +16,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * (per the cron's {@link CatchUp}).
  */
 final class CronTicker {
+
 
   private static final Logger log = LoggerFactory.getLogger(CronTicker.class);
   /** At most this many due ticks are looked at per cron and round (the newest). */
@@ -95,6 +102,7 @@ final class CronTicker {
   private final JobEnqueuer enqueuer;
   private final UUID nodeId;
   private final LeaderFence fence;
+  private Tracer tracer = OpenTelemetry.noop().getTracer("kiln");
 
   CronTicker(Pool pool, List<CronDefinition> crons, JobEnqueuer enqueuer, UUID nodeId,
       LeaderFence fence) {
@@ -104,6 +112,12 @@ final class CronTicker {
     this.enqueuer = enqueuer;
     this.nodeId = nodeId;
     this.fence = fence;
+  }
+
+  /** Each won tick becomes a {@code cron.tick} span, the parent of its job's execution. */
+  CronTicker traced(Tracer tracer) {
+    this.tracer = tracer;
+    return this;
   }
 
   /** Registers this jar's crons in {@code kiln_crons}; a new cron's ticks count from now. */
@@ -213,8 +227,32 @@ final class CronTicker {
                 run.at());
             return Future.succeededFuture(false);
           }
-          return enqueue(conn, cron, run.at(), run.trigger()).map(true);
+          return tickSpan(cron, run, () -> enqueue(conn, cron, run.at(), run.trigger())).map(true);
         }));
+  }
+
+  /**
+   * Runs the enqueue with a {@code cron.tick} span current, so the job row stores its traceparent
+   * and the job's {@code job.execute} continues this trace (see docs/operations.md).
+   */
+  private Future<UUID> tickSpan(CronDefinition cron, Run run, Supplier<Future<UUID>> enqueue) {
+    Span span = tracer.spanBuilder("cron.tick").setNoParent()
+        .setAttribute("cron.name", cron.name())
+        .setAttribute("cron.scheduled_at", run.at().toString())
+        .setAttribute("cron.trigger", run.trigger())
+        .startSpan();
+    Future<UUID> enqueued;
+    try (Scope ignored = span.makeCurrent()) {
+      enqueued = enqueue.get();
+    }
+    return enqueued.onComplete(ar -> {
+      if (ar.failed()) {
+        span.setStatus(StatusCode.ERROR, String.valueOf(ar.cause().getMessage()));
+      } else {
+        span.setAttribute("job.id", ar.result().toString());
+      }
+      span.end();
+    });
   }
 
   /** Enqueues the tick's job on {@code conn} and records its id on the run. */

@@ -36,6 +36,14 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
   private final List<Long> leaderTimers = new ArrayList<>();
   private LeaderElection election;
   private CronTicker ticker;
+  private io.opentelemetry.api.trace.Tracer tracer =
+      io.opentelemetry.api.OpenTelemetry.noop().getTracer("kiln");
+
+  /** The tracer cron ticks are traced with (the node's; no-op when not set). */
+  public SchedulerVerticle observe(io.opentelemetry.api.trace.Tracer tracer) {
+    this.tracer = tracer;
+    return this;
+  }
   private JobMaintenance maintenance;
   private DeadNodes deadNodes;
   private boolean ticking;
@@ -94,7 +102,7 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
 
   @Override
   public void elected(LeaderFence fence) {
-    CronTicker t = new CronTicker(database.pool(), crons, enqueuer, nodeId, fence);
+    CronTicker t = new CronTicker(database.pool(), crons, enqueuer, nodeId, fence).traced(tracer);
     ticker = t;
     lastPruneMillis = System.currentTimeMillis();
     t.sync()
