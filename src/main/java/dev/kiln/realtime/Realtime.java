@@ -2,6 +2,7 @@ package dev.kiln.realtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.db.Database;
+import dev.kiln.db.ListenConnection;
 import dev.kiln.function.FunctionExecutor;
 import dev.kiln.function.FunctionRegistry;
 import dev.kiln.gateway.Authenticator;
@@ -29,7 +30,7 @@ public final class Realtime implements GatewayRoutes {
   private final SubscriptionRoutes subscriptionRoutes;
   private final JobEventRoutes jobRoutes;
   private final JobEventFeed jobFeed;
-  private ChangeListener listener;
+  private ListenConnection listener;
 
   /**
    * @param functions the app's queries, or {@code null} on a node without the function role
@@ -80,7 +81,13 @@ public final class Realtime implements GatewayRoutes {
       return Future.succeededFuture();
     }
     return ChangeTriggers.install(database.pool(), tables).onSuccess(v -> {
-      listener = new ChangeListener(database, context, hub::tableChanged, hub::invalidateAll);
+      // payloads are "table:op"; a (re)connect re-runs every live query, since notifications sent
+      // while nobody listened are gone
+      listener = new ListenConnection(database, context, "Change feed",
+          java.util.List.of(ChangeTriggers.CHANNEL), (channel, payload) -> {
+            int colon = payload.lastIndexOf(':');
+            hub.tableChanged(colon < 0 ? payload : payload.substring(0, colon));
+          }, hub::invalidateAll);
       listener.start();
     });
   }
