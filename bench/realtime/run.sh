@@ -80,9 +80,8 @@ PG_URL=$(cat "$WORK/pg-url")
 
 start_kiln() {
   KILN_PORT=$(free_port)
-  DATABASE_URL=$PG_URL PORT=$KILN_PORT java -Xms1g -Xmx1g \
-    -Dkiln.realtime.max_sessions_per_ip=$((SESSIONS + 100)) \
-    -cp "$CP" dev.kiln.bench.RealtimeBenchApp --config "$HERE/kiln-bench.toml" >"$WORK/kiln.log" 2>&1 &
+  DATABASE_URL=$PG_URL PORT=$KILN_PORT MAX_SESSIONS_PER_IP=$((SESSIONS + 100)) \
+    java -Xms1g -Xmx1g -cp "$CP" dev.kiln.bench.RealtimeBenchApp --config "$HERE/kiln-bench.toml" >"$WORK/kiln.log" 2>&1 &
   PIDS+=($!)
   KILN_PID=${PIDS[-1]}
   wait_for Kiln "$KILN_PID" curl -sf "http://127.0.0.1:$KILN_PORT/_api/health"

@@ -60,7 +60,7 @@ public final class RealtimeBenchClient {
     // its own Vert.x: the calls must not queue behind 10,000 stream connections in any shared pool
     HttpClient calls = Vertx.vertx().createHttpClient(new HttpClientOptions()
         .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(32));
+        new PoolOptions().setHttp1MaxSize(CALL_LANES));
 
     long[] sentAt = new long[mutations + 1];
     // latencies in microseconds, one per (subscriber, mutation)
@@ -96,25 +96,16 @@ public final class RealtimeBenchClient {
     long t1 = System.nanoTime();
     AtomicInteger subscribed = new AtomicInteger();
     AtomicInteger subscribeRetries = new AtomicInteger();
-    List<Future<?>> subs = new ArrayList<>();
-    for (Stream s : all) {
-      if (s.session == null) {
-        continue;
-      }
-      JsonObject body = new JsonObject().put("session", s.session)
-          .put("query", "counter.get").put("args", new JsonObject());
-      // one retry: a request that got no answer within 10 s is counted, then sent again
-      subs.add(post(calls, "/_api/subscriptions", body)
-          .recover(e -> {
-            subscribeRetries.incrementAndGet();
-            return post(calls, "/_api/subscriptions", body);
-          })
-          .onSuccess(b -> subscribed.incrementAndGet()));
-      if (subs.size() % 256 == 0) {
-        Future.join(subs.subList(subs.size() - 256, subs.size())).await(60, TimeUnit.SECONDS);
-      }
+    // A fixed number of lanes, each sending its next subscribe when the last one answered: the
+    // calls never wait in the client's connection pool queue (with thousands queued there, the
+    // Vert.x 5.0.8 client left some waiters unserved against a cold server).
+    java.util.Queue<Stream> todo = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    all.stream().filter(s -> s.session != null).forEach(todo::add);
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < CALL_LANES; i++) {
+      lanes.add(subscribeLane(calls, todo, subscribed, subscribeRetries));
     }
-    Future.join(subs).await(120, TimeUnit.SECONDS);
+    Future.join(lanes).await(300, TimeUnit.SECONDS);
     System.out.println("subscribed=" + subscribed.get() + " retried=" + subscribeRetries.get()
         + " subscribe_ms="
         + (System.nanoTime() - t1) / 1_000_000);
@@ -155,6 +146,35 @@ public final class RealtimeBenchClient {
     }
     vertx.close().await();
     System.exit(0);
+  }
+
+  private static final int CALL_LANES = 32;
+
+  /** Subscribes the streams it takes from {@code todo} one after the other, each retried once. */
+  private static Future<Void> subscribeLane(HttpClient calls, java.util.Queue<Stream> todo,
+      AtomicInteger subscribed, AtomicInteger retries) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    subscribeNext(calls, todo, subscribed, retries, done);
+    return done.future();
+  }
+
+  private static void subscribeNext(HttpClient calls, java.util.Queue<Stream> todo,
+      AtomicInteger subscribed, AtomicInteger retries, io.vertx.core.Promise<Void> done) {
+    Stream s = todo.poll();
+    if (s == null) {
+      done.complete();
+      return;
+    }
+    JsonObject body = new JsonObject().put("session", s.session)
+        .put("query", "counter.get").put("args", new JsonObject());
+    // one retry: a request that got no answer within 10 s is counted, then sent again
+    post(calls, "/_api/subscriptions", body)
+        .recover(e -> {
+          retries.incrementAndGet();
+          return post(calls, "/_api/subscriptions", body);
+        })
+        .onSuccess(b -> subscribed.incrementAndGet())
+        .onComplete(ar -> subscribeNext(calls, todo, subscribed, retries, done));
   }
 
   private static Future<Buffer> post(HttpClient client, String uri, JsonObject body) {
