@@ -188,7 +188,7 @@ public final class KilnNode {
     realtime = new dev.kiln.realtime.Realtime(vertx, database,
         config.node().roles().contains(Role.FUNCTION) ? fnRegistry : null, functions,
         new JwtAuthenticator(verifier), state, Json.mapper(),
-        dev.kiln.realtime.RealtimeOptions.fromSystemProperties());
+        dev.kiln.realtime.RealtimeOptions.from(config.realtime()));
     routes.add(realtime);
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()

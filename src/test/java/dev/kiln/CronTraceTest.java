@@ -19,7 +19,7 @@ class CronTraceTest {
       KilnConfig config = new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(),
           c.worker(), new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, 0, true,
               receiver.endpoint(), 1.0),
-          c.cluster(), c.node(), c.shutdown());
+          c.cluster(), c.node(), c.shutdown(), c.realtime());
       AppDefinition app = Kiln.app("cron-trace")
           .cron("heartbeat", "* * * * * *", ctx -> { })
           .definition();

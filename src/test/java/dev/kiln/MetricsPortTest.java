@@ -21,7 +21,7 @@ class MetricsPortTest {
     KilnConfig config = new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(), c.worker(),
         new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, metricsPort, false,
             "", 1.0),
-        c.cluster(), c.node(), c.shutdown());
+        c.cluster(), c.node(), c.shutdown(), c.realtime());
     KilnNode node = KilnNode.start(TestApp.app().definition(), config);
     try {
       TestHttp gateway = new TestHttp(node.httpPort());

@@ -50,7 +50,7 @@ class ObservabilityTest {
     KilnConfig config = new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(), c.worker(),
         new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, 0, true,
             receiver.endpoint(), 1.0),
-        c.cluster(), c.node(), c.shutdown());
+        c.cluster(), c.node(), c.shutdown(), c.realtime());
     node = KilnNode.start(TestApp.app().definition(), config);
     http = new TestHttp(node.httpPort());
   }

@@ -20,7 +20,7 @@ public final class TestConfigs {
     var a = c.auth();
     return new KilnConfig(c.project(), c.database(), c.gateway(),
         new KilnConfig.Auth(SECRET, "HS256", a.jwksUrl(), a.issuer(), a.audience(), a.leewaySecs()),
-        c.worker(), c.observability(), c.cluster(), c.node(), c.shutdown());
+        c.worker(), c.observability(), c.cluster(), c.node(), c.shutdown(), c.realtime());
   }
 
   public static KilnConfig forDatabase(String url, Set<Role> roles) {
@@ -37,6 +37,6 @@ public final class TestConfigs {
         d.auth(), d.worker(), d.observability(),
         new KilnConfig.Cluster(1, 3),
         new KilnConfig.Node("", roles, d.node().capabilities()),
-        new KilnConfig.Shutdown(5));
+        new KilnConfig.Shutdown(5), d.realtime());
   }
 }

@@ -32,6 +32,7 @@ final class ConfigValidator {
     cluster(config.cluster());
     node(config.node());
     positive("shutdown.drain_timeout_secs", config.shutdown().drainTimeoutSecs());
+    realtime(config.realtime());
     if (config.production()) {
       productionRules(config);
     }
@@ -106,6 +107,23 @@ final class ConfigValidator {
       if (!route.startsWith("/")) {
         problems.add("gateway.quiet_routes", "expected a path starting with /, got \"" + route + "\"");
       }
+    }
+  }
+
+  private void realtime(KilnConfig.Realtime rt) {
+    positive("realtime.max_subscriptions_per_session", rt.maxSubscriptionsPerSession());
+    positive("realtime.max_sessions_per_user", rt.maxSessionsPerUser());
+    positive("realtime.max_sessions_per_ip", rt.maxSessionsPerIp());
+    positive("realtime.max_parallel_runs", rt.maxParallelRuns());
+    positive("realtime.quiet_window_ms", rt.quietWindowMs());
+    positive("realtime.heartbeat_secs", rt.heartbeatSecs());
+    positive("realtime.job_poll_ms", rt.jobPollMs());
+    if (rt.writeQueueBytes() < 1024) {
+      problems.add("realtime.write_queue_bytes", "must be at least 1024, got " + rt.writeQueueBytes());
+    }
+    if (rt.maxWaitMs() < rt.quietWindowMs()) {
+      problems.add("realtime.max_wait_ms", "must be at least realtime.quiet_window_ms ("
+          + rt.quietWindowMs() + "), got " + rt.maxWaitMs());
     }
   }
 

@@ -17,11 +17,13 @@ public record KilnConfig(
     Observability observability,
     Cluster cluster,
     Node node,
-    Shutdown shutdown) {
+    Shutdown shutdown,
+    Realtime realtime) {
 
   public static final KilnConfig DEFAULTS = new KilnConfig(
       Project.DEFAULTS, Database.DEFAULTS, Gateway.DEFAULTS, Auth.DEFAULTS, Worker.DEFAULTS,
-      Observability.DEFAULTS, Cluster.DEFAULTS, Node.DEFAULTS, Shutdown.DEFAULTS);
+      Observability.DEFAULTS, Cluster.DEFAULTS, Node.DEFAULTS, Shutdown.DEFAULTS,
+      Realtime.DEFAULTS);
 
   public boolean production() {
     return project.env() == Env.PRODUCTION;
@@ -118,5 +120,25 @@ public record KilnConfig(
   /** {@code [shutdown]}: graceful drain on SIGTERM / SIGINT. */
   public record Shutdown(int drainTimeoutSecs) {
     public static final Shutdown DEFAULTS = new Shutdown(30);
+  }
+
+  /**
+   * {@code [realtime]}: limits and timings of live queries and SSE streams, per node.
+   *
+   * @param maxSubscriptionsPerSession subscriptions one SSE session may hold (429 beyond)
+   * @param maxSessionsPerUser concurrent sessions of one authenticated user
+   * @param maxSessionsPerIp concurrent sessions from one client address
+   * @param maxParallelRuns live-query re-executions running at once
+   * @param quietWindowMs invalidations closer together than this are coalesced into one re-run
+   * @param maxWaitMs a query invalidated continuously still re-runs at least this often
+   * @param heartbeatSecs interval of the SSE comment that keeps proxies from closing idle streams
+   * @param writeQueueBytes unsent bytes a session may have before its updates are dropped
+   * @param jobPollMs how often open job event streams look for new events
+   */
+  public record Realtime(int maxSubscriptionsPerSession, int maxSessionsPerUser,
+      int maxSessionsPerIp, int maxParallelRuns, int quietWindowMs, int maxWaitMs,
+      int heartbeatSecs, int writeQueueBytes, int jobPollMs) {
+    public static final Realtime DEFAULTS = new Realtime(100, 50, 1000, 16, 50, 200, 15,
+        64 * 1024, 100);
   }
 }

@@ -41,7 +41,7 @@ class AuthKeysTest {
   static KilnConfig config(KilnConfig.Env env, KilnConfig.Auth auth) {
     KilnConfig d = KilnConfig.DEFAULTS;
     return new KilnConfig(new KilnConfig.Project("test", env), d.database(), d.gateway(), auth,
-        d.worker(), d.observability(), d.cluster(), d.node(), d.shutdown());
+        d.worker(), d.observability(), d.cluster(), d.node(), d.shutdown(), d.realtime());
   }
 
   @Test

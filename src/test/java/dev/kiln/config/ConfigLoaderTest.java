@@ -89,7 +89,7 @@ class ConfigLoaderTest {
     var expected = new KilnConfig(new KilnConfig.Project("shipyard", Env.DEVELOPMENT),
         KilnConfig.DEFAULTS.database(), KilnConfig.DEFAULTS.gateway(), KilnConfig.DEFAULTS.auth(),
         KilnConfig.DEFAULTS.worker(), KilnConfig.DEFAULTS.observability(), KilnConfig.DEFAULTS.cluster(),
-        KilnConfig.DEFAULTS.node(), KilnConfig.DEFAULTS.shutdown());
+        KilnConfig.DEFAULTS.node(), KilnConfig.DEFAULTS.shutdown(), KilnConfig.DEFAULTS.realtime());
     assertEquals(expected, config);
   }
 
@@ -440,6 +440,21 @@ class ConfigLoaderTest {
       assertOnly(problems("[database]\nread_from_replica = true\n"),
           "database.read_from_replica: is true but database.replica_urls is empty; "
               + "add a replica URL or set read_from_replica = false");
+    }
+
+    @Test
+    void realtimeLimitsAreReadAndChecked() throws Exception {
+      var config = load("[realtime]\nmax_sessions_per_ip = \"${MAX_IP:-20000}\"\nheartbeat_secs = 30\n");
+      assertEquals(20000, config.realtime().maxSessionsPerIp());
+      assertEquals(30, config.realtime().heartbeatSecs());
+      assertEquals(KilnConfig.Realtime.DEFAULTS.maxSessionsPerUser(), config.realtime().maxSessionsPerUser());
+
+      var problems = problems("[realtime]\nmax_sessions_per_user = 0\nquiet_window_ms = 300\n"
+          + "write_queue_bytes = 10\n");
+      assertEquals(3, problems.size(), problems.toString());
+      assertProblem(problems, "realtime.max_sessions_per_user: must be");
+      assertProblem(problems, "realtime.max_wait_ms: must be at least realtime.quiet_window_ms (300), got 200");
+      assertProblem(problems, "realtime.write_queue_bytes: must be at least 1024, got 10");
     }
 
     @Test

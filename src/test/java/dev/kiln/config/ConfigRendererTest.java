@@ -33,7 +33,7 @@ class ConfigRendererTest {
             db.migrationsDir()),
         d.gateway(),
         new KilnConfig.Auth(jwtSecret, "HS256", "", "", "", 30),
-        d.worker(), d.observability(), d.cluster(), d.node(), d.shutdown());
+        d.worker(), d.observability(), d.cluster(), d.node(), d.shutdown(), d.realtime());
   }
 
   @Test
@@ -62,7 +62,7 @@ class ConfigRendererTest {
     var config = new KilnConfig(new KilnConfig.Project("say \"hi\" ${NOT_A_VAR} \\ done", KilnConfig.Env.DEVELOPMENT),
         d.database(), d.gateway(), d.auth(), d.worker(), d.observability(), d.cluster(),
         new KilnConfig.Node("n1", EnumSet.of(Role.WORKER, Role.GATEWAY), List.of("gpu", "general")),
-        d.shutdown());
+        d.shutdown(), d.realtime());
     KilnConfig reloaded = reload(ConfigRenderer.render(config));
     assertEquals(config, reloaded);
     assertEquals(Set.of(Role.GATEWAY, Role.WORKER), reloaded.node().roles());

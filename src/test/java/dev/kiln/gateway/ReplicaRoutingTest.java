@@ -33,7 +33,7 @@ class ReplicaRoutingTest {
             d.statementTimeoutSecs(), d.connectTimeoutSecs(), d.embeddedDataDir(), d.migrateOnStart(),
             d.migrationsDir()),
         base.gateway(), base.auth(), base.worker(), base.observability(), base.cluster(), base.node(),
-        base.shutdown());
+        base.shutdown(), base.realtime());
     KilnNode node = KilnNode.start(TestApp.app().definition(), config);
     try {
       TestHttp http = new TestHttp(node.httpPort());

@@ -56,7 +56,7 @@ final class JobTestKit {
         new KilnConfig.Worker(maxConcurrent, pollMs, List.of("default", "other")),
         d.observability(), new KilnConfig.Cluster(1, deadSecs),
         new KilnConfig.Node("", d.node().roles(), capabilities),
-        new KilnConfig.Shutdown(drainSecs));
+        new KilnConfig.Shutdown(drainSecs), KilnConfig.Realtime.DEFAULTS);
   }
 
   static KilnConfig config() {

@@ -72,7 +72,7 @@ public final class JobsBench {
         d.gateway(), d.auth(), new KilnConfig.Worker(slots, 1000, List.of("default")),
         d.observability(), new KilnConfig.Cluster(5, 15),
         new KilnConfig.Node("", d.node().roles(), List.of("general")),
-        new KilnConfig.Shutdown(30));
+        new KilnConfig.Shutdown(30), KilnConfig.Realtime.DEFAULTS);
   }
 
   /** (a) bulk insert, then (b) drain the same jobs with one worker node. */

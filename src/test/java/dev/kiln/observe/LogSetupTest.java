@@ -51,7 +51,7 @@ class LogSetupTest {
     KilnConfig prod = new KilnConfig(new KilnConfig.Project("x", KilnConfig.Env.PRODUCTION),
         KilnConfig.DEFAULTS.database(), KilnConfig.DEFAULTS.gateway(), KilnConfig.DEFAULTS.auth(),
         KilnConfig.DEFAULTS.worker(), KilnConfig.DEFAULTS.observability(),
-        KilnConfig.DEFAULTS.cluster(), KilnConfig.DEFAULTS.node(), KilnConfig.DEFAULTS.shutdown());
+        KilnConfig.DEFAULTS.cluster(), KilnConfig.DEFAULTS.node(), KilnConfig.DEFAULTS.shutdown(), KilnConfig.DEFAULTS.realtime());
     LogSetup.apply(prod);
     assertInstanceOf(JsonLineEncoder.class, consoleEncoder());
     LogSetup.apply(KilnConfig.DEFAULTS);
