@@ -23,6 +23,12 @@ public final class TestConfigs {
         c.worker(), c.observability(), c.cluster(), c.node(), c.shutdown(), c.realtime());
   }
 
+  /** The same config with other {@code [realtime]} limits and timings. */
+  public static KilnConfig withRealtime(KilnConfig c, KilnConfig.Realtime realtime) {
+    return new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(), c.worker(),
+        c.observability(), c.cluster(), c.node(), c.shutdown(), realtime);
+  }
+
   public static KilnConfig forDatabase(String url, Set<Role> roles) {
     KilnConfig d = KilnConfig.DEFAULTS;
     var db = d.database();

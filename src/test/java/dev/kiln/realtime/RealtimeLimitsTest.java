@@ -45,9 +45,7 @@ class RealtimeLimitsTest {
     KilnConfig.Realtime small = new KilnConfig.Realtime(PER_SESSION, PER_USER, PER_IP,
         d.maxParallelRuns(), d.quietWindowMs(), d.maxWaitMs(), d.heartbeatSecs(),
         d.writeQueueBytes(), d.jobPollMs());
-    node = KilnNode.start(TestApp.app().definition(), new KilnConfig(c.project(), c.database(),
-        c.gateway(), c.auth(), c.worker(), c.observability(), c.cluster(), c.node(), c.shutdown(),
-        small));
+    node = KilnNode.start(TestApp.app().definition(), TestConfigs.withRealtime(c, small));
     http = new TestHttp(node.httpPort());
   }
 

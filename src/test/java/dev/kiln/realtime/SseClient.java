@@ -26,6 +26,8 @@ final class SseClient implements AutoCloseable {
   private final Stream<String> lines;
   private final Thread reader;
   volatile boolean ended;
+  /** Comment lines ({@code : …}) seen so far: the server's heartbeats. */
+  final java.util.concurrent.atomic.AtomicInteger comments = new java.util.concurrent.atomic.AtomicInteger();
 
   private SseClient(HttpResponse<Stream<String>> response) {
     this.status = response.statusCode();
@@ -55,6 +57,8 @@ final class SseClient implements AutoCloseable {
             id = line.substring(4);
           } else if (line.startsWith("data: ")) {
             data.append(line.substring(6));
+          } else if (line.startsWith(":")) {
+            comments.incrementAndGet();
           }
         }
       } catch (RuntimeException closed) {
