@@ -190,6 +190,7 @@ public final class KilnNode {
         new JwtAuthenticator(verifier), state, Json.mapper(),
         dev.kiln.realtime.RealtimeOptions.from(config.realtime()));
     routes.add(realtime);
+    telemetry.realtimeGauges(realtime::sessionCount, realtime::subscriptionCount);
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
         : Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -26,7 +26,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,6 @@ public final class Telemetry implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final SdkTracerProvider tracerProvider;
   private final Tracer tracer;
-  private final AtomicInteger sseSessions = new AtomicInteger();
   private JvmGcMetrics gcMetrics;
   private ClusterGauges clusterGauges;
   static final long CLUSTER_GAUGE_INTERVAL_MS = 5_000;
@@ -66,9 +65,6 @@ public final class Telemetry implements AutoCloseable {
     VertxContextStorage.install();
     if (obs.metricsEnabled()) {
       bindJvmMetrics();
-      Gauge.builder("sse_sessions", sseSessions, AtomicInteger::get)
-          .description("Open SSE sessions on this node")
-          .register(registry);
     }
   }
 
@@ -179,9 +175,17 @@ public final class Telemetry implements AutoCloseable {
     return config;
   }
 
-  /** Incremented and decremented by the realtime layer as SSE sessions open and close. */
-  public AtomicInteger sseSessions() {
-    return sseSessions;
+  /** Gauges over the realtime layer's own counts of open SSE sessions and subscriptions. */
+  public void realtimeGauges(IntSupplier sessions, IntSupplier subscriptions) {
+    if (!config.observability().metricsEnabled()) {
+      return;
+    }
+    Gauge.builder("sse_sessions", sessions::getAsInt)
+        .description("Open SSE sessions on this node")
+        .register(registry);
+    Gauge.builder("sse_subscriptions", subscriptions::getAsInt)
+        .description("Live-query subscriptions held by this node's SSE sessions")
+        .register(registry);
   }
 
   /** Spans and metrics of queries and mutations. */

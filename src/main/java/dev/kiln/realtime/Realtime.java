@@ -109,6 +109,10 @@ public final class Realtime implements GatewayRoutes {
     return sessions.sessionCount();
   }
 
+  public int subscriptionCount() {
+    return sessions.subscriptionCount();
+  }
+
   /** Live-query executions since start (initial results and re-runs). */
   public long runs() {
     return hub == null ? 0 : hub.runs.get();

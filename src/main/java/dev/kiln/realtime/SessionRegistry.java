@@ -69,6 +69,10 @@ final class SessionRegistry {
     return sessions.size();
   }
 
+  int subscriptionCount() {
+    return subscriptions.size();
+  }
+
   Collection<Session> sessions() {
     return sessions.values();
   }
