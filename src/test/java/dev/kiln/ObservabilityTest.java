@@ -12,6 +12,10 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.observe.JsonLineEncoder;
 import dev.kiln.observe.OtlpReceiver;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -34,8 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issue 7 end to end on a real node: spans reach an OTLP/HTTP receiver as one trace from the
- * request into the job, /metrics carries the named series (and passes promtool), quiet routes make
- * no spans, log lines carry their request's trace id.
+ * request into the job, /metrics carries the named series (and passes promtool) and the same meters
+ * are pushed over OTLP, quiet routes make no spans, log lines carry their request's trace id.
  */
 class ObservabilityTest {
 
@@ -46,8 +50,11 @@ class ObservabilityTest {
   @BeforeAll
   static void start() throws Exception {
     receiver = new OtlpReceiver();
+    // traces and meters exported, meters pushed every second
     KilnConfig config = TestConfigs.withObservability(
-        TestConfigs.forDatabase(TestPostgres.newDatabase()), TestConfigs.tracingTo(receiver.endpoint()));
+        TestConfigs.forDatabase(TestPostgres.newDatabase()),
+        new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, 0, true,
+            receiver.endpoint(), 1.0, true, 1, false));
     node = KilnNode.start(TestApp.app().definition(), config);
     http = new TestHttp(node.httpPort());
   }
@@ -297,6 +304,58 @@ class ObservabilityTest {
       context.getLogger("kiln.access").setLevel(null);
       context.getLogger("testapp.logs").setLevel(null);
     }
+  }
+
+  @Test
+  void theMetersOfMetricsArePushedOverOtlpWithTheirLabels() {
+    for (int i = 0; i < 4; i++) {
+      assertEquals(200, http.rpc("primary.name", "{}").statusCode()); // no other test calls it
+    }
+    Map<String, String> fn = Map.of("function", "primary.name", "kind", "query", "outcome", "ok");
+    Eventually.await(() -> pushedCount("fn.executions", fn) >= 4, "fn.executions is pushed", 20_000);
+    assertEquals(4, pushedCount("fn.executions", fn));
+    assertEquals(4, value(scrape(), "fn_executions_total", fn), "the counter /metrics shows");
+    assertTrue(pushedCount("http.requests",
+        Map.of("method", "POST", "route", "/_api/rpc/:name", "status", "200")) >= 4);
+    HistogramDataPoint latency = pushed("fn.duration").stream()
+        .flatMap(m -> m.getHistogram().getDataPointsList().stream())
+        .filter(p -> "primary.name".equals(OtlpReceiver.attribute(p.getAttributesList(), "function")))
+        .reduce((a, b) -> b).orElseThrow();
+    assertEquals(4, latency.getCount());
+    assertTrue(latency.getExplicitBoundsList().contains(0.005), "bounds in seconds, as on /metrics: "
+        + latency.getExplicitBoundsList());
+    assertFalse(pushed("jvm.memory.used").isEmpty(), "JVM meters are pushed too");
+    ResourceMetrics last = receiver.metrics().getLast();
+    assertEquals(node.nodeId().toString(),
+        OtlpReceiver.attribute(last.getResource().getAttributesList(), "service.instance.id"));
+  }
+
+  static List<Metric> pushed(String name) {
+    return pushed(receiver, name);
+  }
+
+  /** Every copy of metric {@code name} pushed to {@code receiver}, oldest first. */
+  static List<Metric> pushed(OtlpReceiver receiver, String name) {
+    return receiver.metrics().stream()
+        .flatMap(rm -> rm.getScopeMetricsList().stream())
+        .flatMap(sm -> sm.getMetricsList().stream())
+        .filter(m -> m.getName().equals(name))
+        .toList();
+  }
+
+  static double pushedCount(String name, Map<String, String> labels) {
+    return pushedCount(receiver, name, labels);
+  }
+
+  /** The highest value a cumulative counter {@code name} pushed with {@code labels} had. */
+  static double pushedCount(OtlpReceiver receiver, String name, Map<String, String> labels) {
+    return pushed(receiver, name).stream()
+        .flatMap(m -> m.getSum().getDataPointsList().stream())
+        .filter(p -> labels.entrySet().stream().allMatch(e ->
+            e.getValue().equals(OtlpReceiver.attribute(p.getAttributesList(), e.getKey()))))
+        .mapToDouble(p -> p.getValueCase() == NumberDataPoint.ValueCase.AS_INT
+            ? p.getAsInt() : p.getAsDouble())
+        .max().orElse(0);
   }
 
   /** Just enough of an HttpResponse to reuse TestHttp.json on a log line. */
