@@ -11,21 +11,22 @@ import org.junit.jupiter.api.Test;
 class OtlpExportTogglesTest {
 
   @Test
-  void tracesOnlyMeansNoMetricsEvenAtShutdown() throws Exception {
+  void tracesOnlyMeansNoMetricsAndNoLogRecordsEvenAtShutdown() throws Exception {
     try (OtlpReceiver receiver = new OtlpReceiver()) {
       KilnConfig config = TestConfigs.withObservability(
           TestConfigs.forDatabase(TestPostgres.newDatabase()), TestConfigs.tracingTo(receiver.endpoint()));
       KilnNode node = KilnNode.start(TestApp.app().definition(), config);
       try {
         TestHttp http = new TestHttp(node.httpPort());
-        var r = http.rpc("items.count", "{}");
-        assertEquals(200, r.statusCode(), r.body());
+        var r = http.rpc("boom", "{}"); // logs an ERROR line, which no logger level filters out
+        assertEquals(500, r.statusCode(), r.body());
         String traceId = r.headers().firstValue("x-trace-id").orElseThrow();
         Eventually.await(() -> !receiver.trace(traceId).isEmpty(), "the request's spans arrive", 20_000);
       } finally {
         node.stop().await(); // flushes every export there is
       }
       assertEquals(0, receiver.requests("/v1/metrics"), "metrics requests");
+      assertEquals(0, receiver.requests("/v1/logs"), "log requests");
     }
   }
 

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.kiln.config.KilnConfig;
@@ -52,6 +53,28 @@ public final class LogSetup {
     appender.start();
     root.detachAndStopAllAppenders();
     root.addAppender(appender);
+  }
+
+  /**
+   * Adds an appender to the root logger, beside the console; false (and the appender left alone)
+   * under another SLF4J backend.
+   */
+  static boolean addToRoot(Appender<ILoggingEvent> appender) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return false;
+    }
+    appender.setContext(context);
+    appender.start();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+    return true;
+  }
+
+  /** Detaches and stops an appender {@link #addToRoot} added. */
+  static void removeFromRoot(Appender<ILoggingEvent> appender) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+    }
+    appender.stop();
   }
 
   private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node's metrics registry and tracer, built from {@code [observability]} before Vert.x starts
- * (Vert.x takes its metrics SPI at construction), and its OTLP exports: spans and the same meters
- * as /metrics. Nothing here is global: several nodes in one JVM (tests) each have their own
- * registries and tracer provider.
+ * (Vert.x takes its metrics SPI at construction), and its OTLP exports: spans, the same meters as
+ * /metrics, and log lines. Nothing here is global: several nodes in one JVM (tests) each have
+ * their own registries, tracer and logger providers.
  *
  * <p>A tracer provider exists even with {@code tracing_enabled = false}: it samples nothing and
  * exports nothing, but still mints trace and span ids, so {@code x-trace-id}, the log lines and
@@ -53,6 +53,7 @@ public final class Telemetry implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private final boolean collectsMetrics;
   private final SdkTracerProvider tracerProvider;
+  private final OtlpLogAppender otlpLogs;
   private final Tracer tracer;
   private final AtomicInteger sseSessions = new AtomicInteger();
   private JvmGcMetrics gcMetrics;
@@ -78,6 +79,8 @@ public final class Telemetry implements AutoCloseable {
     this.collectsMetrics = !registry.getRegistries().isEmpty();
     this.tracerProvider = tracerProvider(obs, resource);
     this.tracer = tracerProvider.get(INSTRUMENTATION, KilnVersion.get());
+    this.otlpLogs = exports(obs, "otlp_logs_enabled", obs.otlpLogsEnabled())
+        ? exportLogs(signalUrl(obs.otlpEndpoint(), "logs"), resource, nodeId) : null;
     VertxContextStorage.install();
     if (collectsMetrics) {
       bindJvmMetrics();
@@ -177,6 +180,18 @@ public final class Telemetry implements AutoCloseable {
         .build();
   }
 
+  /** Every log line, from now until {@link #close}, also goes to the collector. */
+  private static OtlpLogAppender exportLogs(String url, Resource resource, UUID nodeId) {
+    OtlpLogAppender appender = OtlpLogAppender.exportingTo("otlp-" + nodeId, url, resource);
+    if (!LogSetup.addToRoot(appender)) {
+      log.warn("observability.otlp_logs_enabled is true but SLF4J is not bound to Logback: "
+          + "no log lines are exported");
+      appender.stop();
+      return null;
+    }
+    return appender;
+  }
+
   /**
    * The URL of one OTLP/HTTP signal ({@code traces}, {@code metrics}, {@code logs}):
    * {@code http://collector:4318} → {@code http://collector:4318/v1/metrics}. An endpoint that
@@ -268,8 +283,8 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /**
-   * Flushes pending spans and meters (each bounded) and stops exporting. Blocking: not on an event
-   * loop.
+   * Flushes pending spans, meters and log lines (each bounded) and stops exporting. Blocking: not
+   * on an event loop.
    */
   @Override
   public void close() {
@@ -282,5 +297,9 @@ public final class Telemetry implements AutoCloseable {
     }
     registry.close(); // closes its children: the OTLP registry pushes its last values
     prometheus.close();
+    // last, so what closing the rest logged is exported too
+    if (otlpLogs != null) {
+      LogSetup.removeFromRoot(otlpLogs);
+    }
   }
 }

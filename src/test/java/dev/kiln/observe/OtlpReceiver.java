@@ -2,11 +2,14 @@ package dev.kiln.observe;
 
 import com.google.protobuf.MessageLite;
 import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
@@ -22,8 +25,8 @@ import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
- * An OTLP/HTTP collector in the test: accepts {@code POST /v1/traces} and {@code /v1/metrics}
- * (protobuf, as the exporters send them), keeps what they carry, decoded with the
+ * An OTLP/HTTP collector in the test: accepts {@code POST /v1/traces}, {@code /v1/metrics} and
+ * {@code /v1/logs} (protobuf, as the exporters send them), keeps what they carry, decoded with the
  * opentelemetry-proto classes, and counts the requests to each path.
  */
 public final class OtlpReceiver implements AutoCloseable {
@@ -31,6 +34,7 @@ public final class OtlpReceiver implements AutoCloseable {
   private final HttpServer server;
   private final List<Span> spans = new CopyOnWriteArrayList<>();
   private final List<ResourceMetrics> metrics = new CopyOnWriteArrayList<>();
+  private final List<ResourceLogs> logs = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
   public OtlpReceiver() throws IOException {
@@ -42,6 +46,9 @@ public final class OtlpReceiver implements AutoCloseable {
     accept("/v1/metrics", ExportMetricsServiceRequest::parseFrom,
         r -> metrics.addAll(r.getResourceMetricsList()),
         ExportMetricsServiceResponse.getDefaultInstance());
+    accept("/v1/logs", ExportLogsServiceRequest::parseFrom,
+        r -> logs.addAll(r.getResourceLogsList()),
+        ExportLogsServiceResponse.getDefaultInstance());
     server.start();
   }
 
@@ -87,6 +94,11 @@ public final class OtlpReceiver implements AutoCloseable {
   /** Every export's metrics, oldest first, with the resource each came from. */
   public List<ResourceMetrics> metrics() {
     return List.copyOf(metrics);
+  }
+
+  /** Every export's log records, oldest first, with their resource and scope (the logger). */
+  public List<ResourceLogs> logs() {
+    return List.copyOf(logs);
   }
 
   /** The string value of attribute {@code key}, or null. */
