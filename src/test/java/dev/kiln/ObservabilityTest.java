@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.observe.JsonLineEncoder;
+import dev.kiln.observe.LogSetup;
 import dev.kiln.observe.OtlpReceiver;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -303,6 +305,13 @@ class ObservabilityTest {
           assertEquals(node.nodeId().toString(), json.path("node_id").asText(), json.toString());
         }
         assertNotNull(hello.getMDCPropertyMap().get("trace_id"));
+        // development's readable line carries them too
+        PatternLayoutEncoder text = new PatternLayoutEncoder();
+        text.setContext(context);
+        text.setPattern(LogSetup.TEXT_PATTERN);
+        text.start();
+        String line = new String(text.encode(hello), StandardCharsets.UTF_8);
+        assertTrue(line.contains(" " + requestId + " trace=" + traceId + "- hello correlated"), line);
       });
     } finally {
       root.detachAppender(appender);

@@ -17,8 +17,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSetup {
 
-  static final String TEXT_PATTERN =
-      "%d{HH:mm:ss.SSS} %-5level %logger{24} %X{request_id:-}- %msg%n";
+  /**
+   * A development line: the request id and, within a request, function or job, the full trace id
+   * (to paste into a tracing backend); {@code trace=} is left out when there is none.
+   */
+  public static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{24} "
+      + "%X{request_id:-}%replace( trace=%X{trace_id}){' trace=$', ''}- %msg%n";
 
   static final String NODE_ID = "node_id";
 
