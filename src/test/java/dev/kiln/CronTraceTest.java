@@ -15,11 +15,8 @@ class CronTraceTest {
   @Test
   void cronTickSpanIsTheParentOfItsJobExecution() throws Exception {
     try (OtlpReceiver receiver = new OtlpReceiver()) {
-      KilnConfig c = TestConfigs.forDatabase(TestPostgres.newDatabase());
-      KilnConfig config = new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(),
-          c.worker(), new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, 0, true,
-              receiver.endpoint(), 1.0),
-          c.cluster(), c.node(), c.shutdown(), c.realtime());
+      KilnConfig config = TestConfigs.withObservability(
+          TestConfigs.forDatabase(TestPostgres.newDatabase()), TestConfigs.tracingTo(receiver.endpoint()));
       AppDefinition app = Kiln.app("cron-trace")
           .cron("heartbeat", "* * * * * *", ctx -> { })
           .definition();

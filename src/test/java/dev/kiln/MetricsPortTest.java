@@ -17,11 +17,10 @@ class MetricsPortTest {
     try (ServerSocket s = new ServerSocket(0)) {
       metricsPort = s.getLocalPort();
     }
-    KilnConfig c = TestConfigs.forDatabase(TestPostgres.newDatabase());
-    KilnConfig config = new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(), c.worker(),
+    KilnConfig config = TestConfigs.withObservability(
+        TestConfigs.forDatabase(TestPostgres.newDatabase()),
         new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, metricsPort, false,
-            "", 1.0),
-        c.cluster(), c.node(), c.shutdown(), c.realtime());
+            "", 1.0, false, 60, false));
     KilnNode node = KilnNode.start(TestApp.app().definition(), config);
     try {
       TestHttp gateway = new TestHttp(node.httpPort());

@@ -7,11 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.observe.JsonLineEncoder;
+import dev.kiln.observe.LogSetup;
 import dev.kiln.observe.OtlpReceiver;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.logs.v1.SeverityNumber;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -34,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issue 7 end to end on a real node: spans reach an OTLP/HTTP receiver as one trace from the
- * request into the job, /metrics carries the named series (and passes promtool), quiet routes make
- * no spans, log lines carry their request's trace id.
+ * request into the job, /metrics carries the named series (and passes promtool) and the same meters
+ * are pushed over OTLP, quiet routes make no spans, log lines carry their request's trace id and
+ * reach the receiver as log records linked to it.
  */
 class ObservabilityTest {
 
@@ -46,11 +58,11 @@ class ObservabilityTest {
   @BeforeAll
   static void start() throws Exception {
     receiver = new OtlpReceiver();
-    KilnConfig c = TestConfigs.forDatabase(TestPostgres.newDatabase());
-    KilnConfig config = new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(), c.worker(),
+    // every export on, meters pushed every second
+    KilnConfig config = TestConfigs.withObservability(
+        TestConfigs.forDatabase(TestPostgres.newDatabase()),
         new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, 0, true,
-            receiver.endpoint(), 1.0),
-        c.cluster(), c.node(), c.shutdown(), c.realtime());
+            receiver.endpoint(), 1.0, true, 1, true));
     node = KilnNode.start(TestApp.app().definition(), config);
     http = new TestHttp(node.httpPort());
   }
@@ -268,38 +280,158 @@ class ObservabilityTest {
     appender.setContext(context);
     appender.start();
     root.addAppender(appender);
-    // the test logback config logs WARN and up; these two are INFO
+    try {
+      atInfo(() -> {
+        var r = http.rpc("logs.hello", "{\"text\":\"correlated\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        String traceId = r.headers().firstValue("x-trace-id").orElseThrow();
+        String requestId = r.headers().firstValue("x-request-id").orElseThrow();
+        Eventually.await(() -> appender.list.stream().anyMatch(e ->
+            e.getLoggerName().equals("kiln.access") && e.getFormattedMessage().contains("logs.hello")),
+            "the access log line");
+        JsonLineEncoder encoder = new JsonLineEncoder();
+        encoder.setContext(context);
+        encoder.start();
+        ILoggingEvent hello = appender.list.stream()
+            .filter(e -> e.getFormattedMessage().equals("hello correlated")).findFirst().orElseThrow();
+        ILoggingEvent accessLine = appender.list.stream()
+            .filter(e -> e.getLoggerName().equals("kiln.access")
+                && e.getFormattedMessage().contains("logs.hello")).findFirst().orElseThrow();
+        for (ILoggingEvent e : List.of(hello, accessLine)) {
+          var json = TestHttp.json(new StubResponse(new String(encoder.encode(e), StandardCharsets.UTF_8)));
+          assertEquals(traceId, json.path("trace_id").asText(), json.toString());
+          assertEquals(16, json.path("span_id").asText().length(), json.toString());
+          assertEquals(requestId, json.path("request_id").asText(), json.toString());
+          assertEquals(node.nodeId().toString(), json.path("node_id").asText(), json.toString());
+        }
+        assertNotNull(hello.getMDCPropertyMap().get("trace_id"));
+        // development's readable line carries them too
+        PatternLayoutEncoder text = new PatternLayoutEncoder();
+        text.setContext(context);
+        text.setPattern(LogSetup.TEXT_PATTERN);
+        text.start();
+        String line = new String(text.encode(hello), StandardCharsets.UTF_8);
+        assertTrue(line.contains(" " + requestId + " trace=" + traceId + "- hello correlated"), line);
+      });
+    } finally {
+      root.detachAppender(appender);
+    }
+  }
+
+  /** Runs {@code body} with two INFO loggers let through: the test logback config logs WARN and up. */
+  static void atInfo(Runnable body) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.getLogger("kiln.access").setLevel(ch.qos.logback.classic.Level.INFO);
     context.getLogger("testapp.logs").setLevel(ch.qos.logback.classic.Level.INFO);
     try {
-      var r = http.rpc("logs.hello", "{\"text\":\"correlated\"}");
-      assertEquals(200, r.statusCode(), r.body());
-      String traceId = r.headers().firstValue("x-trace-id").orElseThrow();
-      String requestId = r.headers().firstValue("x-request-id").orElseThrow();
-      Eventually.await(() -> appender.list.stream().anyMatch(e ->
-          e.getLoggerName().equals("kiln.access") && e.getFormattedMessage().contains("logs.hello")),
-          "the access log line");
-      JsonLineEncoder encoder = new JsonLineEncoder();
-      encoder.setContext(context);
-      encoder.start();
-      ILoggingEvent hello = appender.list.stream()
-          .filter(e -> e.getFormattedMessage().equals("hello correlated")).findFirst().orElseThrow();
-      ILoggingEvent accessLine = appender.list.stream()
-          .filter(e -> e.getLoggerName().equals("kiln.access")
-              && e.getFormattedMessage().contains("logs.hello")).findFirst().orElseThrow();
-      for (ILoggingEvent e : List.of(hello, accessLine)) {
-        var json = TestHttp.json(new StubResponse(new String(encoder.encode(e), StandardCharsets.UTF_8)));
-        assertEquals(traceId, json.path("trace_id").asText(), json.toString());
-        assertEquals(16, json.path("span_id").asText().length(), json.toString());
-        assertEquals(requestId, json.path("request_id").asText(), json.toString());
-        assertEquals(node.nodeId().toString(), json.path("node_id").asText(), json.toString());
-      }
-      assertNotNull(hello.getMDCPropertyMap().get("trace_id"));
+      body.run();
     } finally {
-      root.detachAppender(appender);
       context.getLogger("kiln.access").setLevel(null);
       context.getLogger("testapp.logs").setLevel(null);
     }
+  }
+
+  @Test
+  void logLinesReachTheCollectorAsRecordsOfTheirTrace() {
+    String[] ids = new String[3];
+    atInfo(() -> {
+      var r = http.rpc("logs.hello", "{\"text\":\"exported\"}");
+      assertEquals(200, r.statusCode(), r.body());
+      ids[0] = r.headers().firstValue("x-trace-id").orElseThrow();
+      ids[1] = r.headers().firstValue("x-span-id").orElseThrow();
+      ids[2] = r.headers().firstValue("x-request-id").orElseThrow();
+      Eventually.await(() -> exportedLog("testapp.logs", "hello exported") != null
+          && exportedLog("kiln.access", "/_api/rpc/logs.hello") != null, "the log records arrive", 20_000);
+    });
+    String traceId = ids[0];
+    Eventually.await(() -> receiver.trace(traceId).stream().anyMatch(s -> s.getName().equals("fn.execute")),
+        "the function's span arrives", 20_000);
+
+    ExportedLog hello = exportedLog("testapp.logs", "hello exported");
+    assertEquals(traceId, hex(hello.record().getTraceId()), "linked to the request's trace");
+    assertEquals(hex(named(receiver.trace(traceId), "fn.execute").getSpanId()),
+        hex(hello.record().getSpanId()), "and to the span it was logged in");
+    assertEquals(SeverityNumber.SEVERITY_NUMBER_INFO, hello.record().getSeverityNumber());
+    assertEquals("INFO", hello.record().getSeverityText());
+    assertEquals(ids[2], OtlpReceiver.attribute(hello.record().getAttributesList(), "request_id"));
+    assertEquals(node.nodeId().toString(), hello.resource("service.instance.id"));
+
+    ExportedLog access = exportedLog("kiln.access", "/_api/rpc/logs.hello");
+    assertEquals(traceId, hex(access.record().getTraceId()));
+    assertEquals(ids[1], hex(access.record().getSpanId()), "the access line belongs to the request span");
+  }
+
+  /** One exported log record, with the logger it came from and its resource. */
+  record ExportedLog(Resource resource, String logger, LogRecord record) {
+    String resource(String key) {
+      return OtlpReceiver.attribute(resource.getAttributesList(), key);
+    }
+  }
+
+  /** The first record the receiver got from {@code logger} whose body contains {@code text}. */
+  static ExportedLog exportedLog(String logger, String text) {
+    for (ResourceLogs rl : receiver.logs()) {
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        for (LogRecord lr : sl.getLogRecordsList()) {
+          if (sl.getScope().getName().equals(logger) && lr.getBody().getStringValue().contains(text)) {
+            return new ExportedLog(rl.getResource(), logger, lr);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void theMetersOfMetricsArePushedOverOtlpWithTheirLabels() {
+    for (int i = 0; i < 4; i++) {
+      assertEquals(200, http.rpc("primary.name", "{}").statusCode()); // no other test calls it
+    }
+    Map<String, String> fn = Map.of("function", "primary.name", "kind", "query", "outcome", "ok");
+    Eventually.await(() -> pushedCount("fn.executions", fn) >= 4, "fn.executions is pushed", 20_000);
+    assertEquals(4, pushedCount("fn.executions", fn));
+    assertEquals(4, value(scrape(), "fn_executions_total", fn), "the counter /metrics shows");
+    assertTrue(pushedCount("http.requests",
+        Map.of("method", "POST", "route", "/_api/rpc/:name", "status", "200")) >= 4);
+    HistogramDataPoint latency = pushed("fn.duration").stream()
+        .flatMap(m -> m.getHistogram().getDataPointsList().stream())
+        .filter(p -> "primary.name".equals(OtlpReceiver.attribute(p.getAttributesList(), "function")))
+        .reduce((a, b) -> b).orElseThrow();
+    assertEquals(4, latency.getCount());
+    assertTrue(latency.getExplicitBoundsList().contains(0.005), "bounds in seconds, as on /metrics: "
+        + latency.getExplicitBoundsList());
+    assertFalse(pushed("jvm.memory.used").isEmpty(), "JVM meters are pushed too");
+    ResourceMetrics last = receiver.metrics().getLast();
+    assertEquals(node.nodeId().toString(),
+        OtlpReceiver.attribute(last.getResource().getAttributesList(), "service.instance.id"));
+  }
+
+  static List<Metric> pushed(String name) {
+    return pushed(receiver, name);
+  }
+
+  /** Every copy of metric {@code name} pushed to {@code receiver}, oldest first. */
+  static List<Metric> pushed(OtlpReceiver receiver, String name) {
+    return receiver.metrics().stream()
+        .flatMap(rm -> rm.getScopeMetricsList().stream())
+        .flatMap(sm -> sm.getMetricsList().stream())
+        .filter(m -> m.getName().equals(name))
+        .toList();
+  }
+
+  static double pushedCount(String name, Map<String, String> labels) {
+    return pushedCount(receiver, name, labels);
+  }
+
+  /** The highest value a cumulative counter {@code name} pushed with {@code labels} had. */
+  static double pushedCount(OtlpReceiver receiver, String name, Map<String, String> labels) {
+    return pushed(receiver, name).stream()
+        .flatMap(m -> m.getSum().getDataPointsList().stream())
+        .filter(p -> labels.entrySet().stream().allMatch(e ->
+            e.getValue().equals(OtlpReceiver.attribute(p.getAttributesList(), e.getKey()))))
+        .mapToDouble(p -> p.getValueCase() == NumberDataPoint.ValueCase.AS_INT
+            ? p.getAsInt() : p.getAsDouble())
+        .max().orElse(0);
   }
 
   /** Just enough of an HttpResponse to reuse TestHttp.json on a log line. */

@@ -29,6 +29,18 @@ public final class TestConfigs {
         c.observability(), c.cluster(), c.node(), c.shutdown(), realtime);
   }
 
+  /** The same config with {@code [observability]} replaced. */
+  public static KilnConfig withObservability(KilnConfig c, KilnConfig.Observability observability) {
+    return new KilnConfig(c.project(), c.database(), c.gateway(), c.auth(), c.worker(),
+        observability, c.cluster(), c.node(), c.shutdown(), c.realtime());
+  }
+
+  /** /metrics on the gateway, every trace exported to {@code endpoint}; OTLP metrics, logs off. */
+  public static KilnConfig.Observability tracingTo(String endpoint) {
+    return new KilnConfig.Observability(KilnConfig.LogFormat.AUTO, "info", true, 0, true, endpoint,
+        1.0, false, 60, false);
+  }
+
   public static KilnConfig forDatabase(String url, Set<Role> roles) {
     KilnConfig d = KilnConfig.DEFAULTS;
     var db = d.database();

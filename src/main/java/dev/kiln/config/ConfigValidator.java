@@ -155,6 +155,7 @@ final class ConfigValidator {
     if (!(ratio >= 0.0 && ratio <= 1.0)) {
       problems.add("observability.sampling_ratio", "must be between 0.0 and 1.0, got " + ratio);
     }
+    positive("observability.otlp_metrics_interval_secs", obs.otlpMetricsIntervalSecs());
   }
 
   private void cluster(KilnConfig.Cluster cluster) {

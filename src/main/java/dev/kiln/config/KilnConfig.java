@@ -92,7 +92,10 @@ public record KilnConfig(
     public static final Worker DEFAULTS = new Worker(10, 1000, List.of("default"));
   }
 
-  /** {@code [observability]}: logs, metrics, traces. */
+  /**
+   * {@code [observability]}: logs, metrics, traces. {@code metrics_enabled} serves /metrics; the
+   * three OTLP toggles push traces, the same meters, and every log line to {@code otlp_endpoint}.
+   */
   public record Observability(
       LogFormat logFormat,
       String logLevel,
@@ -100,9 +103,12 @@ public record KilnConfig(
       int metricsPort,
       boolean tracingEnabled,
       String otlpEndpoint,
-      double samplingRatio) {
+      double samplingRatio,
+      boolean otlpMetricsEnabled,
+      int otlpMetricsIntervalSecs,
+      boolean otlpLogsEnabled) {
     public static final Observability DEFAULTS = new Observability(
-        LogFormat.AUTO, "info", true, 0, false, "", 1.0);
+        LogFormat.AUTO, "info", true, 0, false, "", 1.0, false, 60, false);
   }
 
   public enum LogFormat { AUTO, TEXT, JSON }

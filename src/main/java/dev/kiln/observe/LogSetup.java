@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.kiln.config.KilnConfig;
@@ -16,8 +17,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSetup {
 
-  static final String TEXT_PATTERN =
-      "%d{HH:mm:ss.SSS} %-5level %logger{24} %X{request_id:-}- %msg%n";
+  /**
+   * A development line: the request id and, within a request, function or job, the full trace id
+   * (to paste into a tracing backend); {@code trace=} is left out when there is none.
+   */
+  public static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{24} "
+      + "%X{request_id:-}%replace( trace=%X{trace_id}){' trace=$', ''}- %msg%n";
 
   static final String NODE_ID = "node_id";
 
@@ -52,6 +57,28 @@ public final class LogSetup {
     appender.start();
     root.detachAndStopAllAppenders();
     root.addAppender(appender);
+  }
+
+  /**
+   * Adds an appender to the root logger, beside the console; false (and the appender left alone)
+   * under another SLF4J backend.
+   */
+  static boolean addToRoot(Appender<ILoggingEvent> appender) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return false;
+    }
+    appender.setContext(context);
+    appender.start();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+    return true;
+  }
+
+  /** Detaches and stops an appender {@link #addToRoot} added. */
+  static void removeFromRoot(Appender<ILoggingEvent> appender) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+    }
+    appender.stop();
   }
 
   private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {

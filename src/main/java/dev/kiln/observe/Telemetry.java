@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node's metrics registry and tracer, built from {@code [observability]} before Vert.x starts
- * (Vert.x takes its metrics SPI at construction). Nothing here is global: several nodes in one JVM
- * (tests) each have their own registry and tracer provider.
+ * (Vert.x takes its metrics SPI at construction), and its OTLP exports: spans, the same meters as
+ * /metrics, and log lines. Nothing here is global: several nodes in one JVM (tests) each have
+ * their own registries, tracer and logger providers.
  *
  * <p>A tracer provider exists even with {@code tracing_enabled = false}: it samples nothing and
  * exports nothing, but still mints trace and span ids, so {@code x-trace-id}, the log lines and
@@ -46,8 +48,12 @@ public final class Telemetry implements AutoCloseable {
 
   private final KilnConfig config;
   private final UUID nodeId;
-  private final PrometheusMeterRegistry registry;
+  /** What instrumentation records into: Prometheus and OTLP are its children, each when on. */
+  private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+  private final PrometheusMeterRegistry prometheus;
+  private final boolean collectsMetrics;
   private final SdkTracerProvider tracerProvider;
+  private final OtlpLogAppender otlpLogs;
   private final Tracer tracer;
   private JvmGcMetrics gcMetrics;
   private ClusterGauges clusterGauges;
@@ -57,13 +63,25 @@ public final class Telemetry implements AutoCloseable {
     this.config = config;
     this.nodeId = nodeId;
     KilnConfig.Observability obs = config.observability();
-    // The registry exists even with metrics off, so instrumentation never checks; it is simply
-    // never exposed.
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.tracerProvider = tracerProvider(obs, resource(config, nodeId));
-    this.tracer = tracerProvider.get(INSTRUMENTATION, KilnVersion.get());
-    VertxContextStorage.install();
+    Attributes identity = identity(config, nodeId);
+    Resource resource = Resource.getDefault().merge(Resource.create(identity));
+    // The composite exists even with every export off, so instrumentation never checks; without
+    // children its meters record nothing.
+    this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     if (obs.metricsEnabled()) {
+      registry.add(prometheus);
+    }
+    if (exports(obs, "otlp_metrics_enabled", obs.otlpMetricsEnabled())) {
+      registry.add(OtlpMeters.registry(signalUrl(obs.otlpEndpoint(), "metrics"),
+          Duration.ofSeconds(obs.otlpMetricsIntervalSecs()), identity));
+    }
+    this.collectsMetrics = !registry.getRegistries().isEmpty();
+    this.tracerProvider = tracerProvider(obs, resource);
+    this.tracer = tracerProvider.get(INSTRUMENTATION, KilnVersion.get());
+    this.otlpLogs = exports(obs, "otlp_logs_enabled", obs.otlpLogsEnabled())
+        ? exportLogs(signalUrl(obs.otlpEndpoint(), "logs"), resource, nodeId) : null;
+    VertxContextStorage.install();
+    if (collectsMetrics) {
       bindJvmMetrics();
     }
   }
@@ -76,7 +94,7 @@ public final class Telemetry implements AutoCloseable {
 
   /** A Vert.x instance reporting its pools, event loops and verticles into this registry. */
   public Vertx createVertx() {
-    if (!config.observability().metricsEnabled()) {
+    if (!collectsMetrics) {
       Vertx vertx = Vertx.vertx();
       VertxContextStorage.adopt(vertx);
       return vertx;
@@ -116,21 +134,31 @@ public final class Telemetry implements AutoCloseable {
     new UptimeMetrics().bindTo(registry);
   }
 
-  private static Resource resource(KilnConfig config, UUID nodeId) {
-    return Resource.getDefault().merge(Resource.create(Attributes.of(
+  /** The resource of every span, metric and log record: which service, version, node, env. */
+  private static Attributes identity(KilnConfig config, UUID nodeId) {
+    return Attributes.of(
         AttributeKey.stringKey("service.name"), config.project().name(),
         AttributeKey.stringKey("service.version"), KilnVersion.get(),
         AttributeKey.stringKey("service.instance.id"), nodeId.toString(),
-        AttributeKey.stringKey("deployment.environment"), config.project().env().key())));
+        AttributeKey.stringKey("deployment.environment"), config.project().env().key());
+  }
+
+  /**
+   * Whether the OTLP export {@code key} turns on can happen: it is on and there is an endpoint.
+   * On without one is a warning, not a config error, so a development config can switch exports
+   * on before a collector exists.
+   */
+  private static boolean exports(KilnConfig.Observability obs, String key, boolean enabled) {
+    if (enabled && obs.otlpEndpoint().isBlank()) {
+      log.warn("observability.{} is true but otlp_endpoint is empty: nothing is exported; "
+          + "set it to your collector, e.g. http://localhost:4318", key);
+    }
+    return enabled && !obs.otlpEndpoint().isBlank();
   }
 
   private static SdkTracerProvider tracerProvider(KilnConfig.Observability obs, Resource resource) {
     var builder = SdkTracerProvider.builder().setResource(resource);
-    if (!obs.tracingEnabled() || obs.otlpEndpoint().isBlank()) {
-      if (obs.tracingEnabled()) {
-        log.warn("observability.tracing_enabled is true but otlp_endpoint is empty: "
-            + "no spans are exported; set it to your collector, e.g. http://localhost:4318");
-      }
+    if (!exports(obs, "tracing_enabled", obs.tracingEnabled())) {
       return builder.setSampler(Sampler.alwaysOff()).build();
     }
     // Parent-based: a request that arrives with a sampled traceparent is recorded, an unsampled one
@@ -138,7 +166,7 @@ public final class Telemetry implements AutoCloseable {
     // through the traceparent stored with them.
     Sampler sampler = Sampler.parentBased(Sampler.traceIdRatioBased(obs.samplingRatio()));
     OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
-        .setEndpoint(tracesUrl(obs.otlpEndpoint()))
+        .setEndpoint(signalUrl(obs.otlpEndpoint(), "traces"))
         .setTimeout(Duration.ofSeconds(10))
         .build();
     return builder.setSampler(sampler)
@@ -148,10 +176,32 @@ public final class Telemetry implements AutoCloseable {
         .build();
   }
 
-  /** {@code http://collector:4318} → {@code http://collector:4318/v1/traces}; a full URL stays. */
-  static String tracesUrl(String endpoint) {
+  /** Every log line, from now until {@link #close}, also goes to the collector. */
+  private static OtlpLogAppender exportLogs(String url, Resource resource, UUID nodeId) {
+    OtlpLogAppender appender = OtlpLogAppender.exportingTo("otlp-" + nodeId, url, resource);
+    if (!LogSetup.addToRoot(appender)) {
+      log.warn("observability.otlp_logs_enabled is true but SLF4J is not bound to Logback: "
+          + "no log lines are exported");
+      appender.stop();
+      return null;
+    }
+    return appender;
+  }
+
+  /**
+   * The URL of one OTLP/HTTP signal ({@code traces}, {@code metrics}, {@code logs}):
+   * {@code http://collector:4318} → {@code http://collector:4318/v1/metrics}. An endpoint that
+   * already ends in a signal's path (a full {@code …/v1/traces} URL, which tracing has always
+   * accepted) stands for its collector.
+   */
+  static String signalUrl(String endpoint, String signal) {
     String e = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-    return e.endsWith("/v1/traces") ? e : e + "/v1/traces";
+    for (String known : new String[] {"/v1/traces", "/v1/metrics", "/v1/logs"}) {
+      if (e.endsWith(known)) {
+        e = e.substring(0, e.length() - known.length());
+      }
+    }
+    return e + "/v1/" + signal;
   }
 
   public MeterRegistry registry() {
@@ -160,7 +210,7 @@ public final class Telemetry implements AutoCloseable {
 
   /** The Prometheus text exposition of every meter. CPU only, but not free: not on an event loop. */
   public String scrape() {
-    return registry.scrape();
+    return prometheus.scrape();
   }
 
   public Tracer tracer() {
@@ -177,7 +227,7 @@ public final class Telemetry implements AutoCloseable {
 
   /** Gauges over the realtime layer's own counts of open SSE sessions and subscriptions. */
   public void realtimeGauges(IntSupplier sessions, IntSupplier subscriptions) {
-    if (!config.observability().metricsEnabled()) {
+    if (!collectsMetrics) {
       return;
     }
     Gauge.builder("sse_sessions", sessions::getAsInt)
@@ -195,7 +245,7 @@ public final class Telemetry implements AutoCloseable {
 
   /** Spans and per-kind metrics of job attempts; also exports the engine's own counters. */
   public JobObserver jobObserver(dev.kiln.jobs.JobMetrics metrics) {
-    if (config.observability().metricsEnabled()) {
+    if (collectsMetrics) {
       JobMetricsExport.bind(metrics, registry);
     }
     return new JobObserver(this);
@@ -219,11 +269,11 @@ public final class Telemetry implements AutoCloseable {
    */
   public io.vertx.core.Future<Void> start(Vertx vertx, io.vertx.sqlclient.Pool pool) {
     KilnConfig.Observability obs = config.observability();
-    if (!obs.metricsEnabled()) {
+    if (!collectsMetrics) {
       return io.vertx.core.Future.succeededFuture();
     }
     clusterGauges = new ClusterGauges(vertx, pool, registry, CLUSTER_GAUGE_INTERVAL_MS);
-    io.vertx.core.Future<?> server = obs.metricsPort() == 0
+    io.vertx.core.Future<?> server = !obs.metricsEnabled() || obs.metricsPort() == 0
         ? io.vertx.core.Future.succeededFuture()
         : new MetricsEndpoint(this).listen(vertx, config.gateway().host(), obs.metricsPort())
             .onSuccess(s -> log.info("Metrics on http://{}:{}/metrics", config.gateway().host(),
@@ -236,7 +286,10 @@ public final class Telemetry implements AutoCloseable {
     return clusterGauges == null ? io.vertx.core.Future.succeededFuture() : clusterGauges.refresh();
   }
 
-  /** Flushes pending spans (bounded) and stops exporting. Blocking: not on an event loop. */
+  /**
+   * Flushes pending spans, meters and log lines (each bounded) and stops exporting. Blocking: not
+   * on an event loop.
+   */
   @Override
   public void close() {
     if (clusterGauges != null) {
@@ -246,6 +299,11 @@ public final class Telemetry implements AutoCloseable {
     if (gcMetrics != null) {
       gcMetrics.close();
     }
-    registry.close();
+    registry.close(); // closes its children: the OTLP registry pushes its last values
+    prometheus.close();
+    // last, so what closing the rest logged is exported too
+    if (otlpLogs != null) {
+      LogSetup.removeFromRoot(otlpLogs);
+    }
   }
 }

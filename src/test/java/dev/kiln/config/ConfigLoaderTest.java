@@ -412,6 +412,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void otlpMetricsAndLogsAreTogglesWithAPositiveExportInterval() throws Exception {
+      var obs = load("[observability]\notlp_metrics_enabled = true\notlp_logs_enabled = true\n"
+          + "otlp_metrics_interval_secs = 15\n").observability();
+      assertTrue(obs.otlpMetricsEnabled());
+      assertTrue(obs.otlpLogsEnabled());
+      assertEquals(15, obs.otlpMetricsIntervalSecs());
+      assertOnly(problems("[observability]\notlp_metrics_interval_secs = 0\n"),
+          "observability.otlp_metrics_interval_secs: must be greater than 0, got 0");
+    }
+
+    @Test
     void rolesMustBeKnownAndNonEmpty() throws Exception {
       assertOnly(problems("[node]\nroles = [\"gateway\", \"gatway\"]\n"),
           "node.roles: unknown role \"gatway\" (element 2); expected one of gateway, function, worker, scheduler");

@@ -58,6 +58,15 @@ class LogSetupTest {
     assertInstanceOf(PatternLayoutEncoder.class, consoleEncoder());
   }
 
+  @Test
+  void theShippedLogbackXmlWritesTheSameDevelopmentLinesAsLogSetup() throws Exception {
+    // logback.xml's console is what a node logs with until LogSetup applies its config
+    try (var in = LogSetupTest.class.getResourceAsStream("/logback.xml")) {
+      String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(xml.contains("<pattern>" + LogSetup.TEXT_PATTERN + "</pattern>"), xml);
+    }
+  }
+
   private static Object consoleEncoder() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     var appender = (ConsoleAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
