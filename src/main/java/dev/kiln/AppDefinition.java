@@ -3,6 +3,7 @@ package dev.kiln;
 import dev.kiln.function.FunctionDefinition;
 import dev.kiln.jobs.JobDefinition;
 import dev.kiln.scheduler.CronDefinition;
+import dev.kiln.scheduler.DaemonDefinition;
 import java.util.List;
 
 /**
@@ -11,12 +12,12 @@ import java.util.List;
  * @param migrationsDir the app's migration directory, or {@code null} to use the configured one
  */
 public record AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions,
-    List<JobDefinition<?>> jobs, List<CronDefinition> crons) {
+    List<JobDefinition<?>> jobs, List<CronDefinition> crons, List<DaemonDefinition> daemons) {
 
-  /** Without crons. */
+  /** Without crons or daemons. */
   public AppDefinition(String name, String migrationsDir, List<FunctionDefinition> functions,
       List<JobDefinition<?>> jobs) {
-    this(name, migrationsDir, functions, jobs, List.of());
+    this(name, migrationsDir, functions, jobs, List.of(), List.of());
   }
 
   /**

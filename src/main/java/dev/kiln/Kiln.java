@@ -37,6 +37,7 @@ public final class Kiln {
   private final List<FunctionDefinition> functions = new ArrayList<>();
   private final List<JobDefinition<?>> jobs = new ArrayList<>();
   private final List<CronDefinition> crons = new ArrayList<>();
+  private final List<dev.kiln.scheduler.DaemonDefinition> daemons = new ArrayList<>();
 
   private Kiln(String name) {
     this.name = Objects.requireNonNull(name, "name");
@@ -120,6 +121,22 @@ public final class Kiln {
     return cron(name, schedule, CronOptions.defaults(), handler);
   }
 
+  /**
+   * A daemon: a long-running task on the scheduler leader only, started when a node becomes leader
+   * and stopped (its thread interrupted, {@link dev.kiln.api.DaemonContext#stopping()} true) when
+   * it stops leading or shuts down, so that one copy runs in the cluster. Restarted with backoff
+   * when it throws. For periodic work prefer a {@link #cron}, which runs as a retried job.
+   *
+   * @throws IllegalArgumentException for a bad or duplicate name
+   */
+  public Kiln daemon(String name, dev.kiln.api.DaemonHandler handler) {
+    if (daemons.stream().anyMatch(d -> d.name().equals(name))) {
+      throw new IllegalArgumentException("daemon '" + name + "' is registered twice");
+    }
+    daemons.add(new dev.kiln.scheduler.DaemonDefinition(name, handler));
+    return this;
+  }
+
   /** Anyone may call the last registered function, without a token. */
   public Kiln publicAccess() {
     return modifyLast(o -> o.withAccess(dev.kiln.api.Access.anyone()));
@@ -185,6 +202,6 @@ public final class Kiln {
   /** The finished, immutable description of the app. */
   public AppDefinition definition() {
     return new AppDefinition(name, migrationsDir, List.copyOf(functions), List.copyOf(jobs),
-        List.copyOf(crons));
+        List.copyOf(crons), List.copyOf(daemons));
   }
 }

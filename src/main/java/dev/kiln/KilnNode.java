@@ -164,7 +164,8 @@ public final class KilnNode {
         .compose(v -> roles.contains(Role.SCHEDULER)
             ? deploy(() -> new SchedulerVerticle(database, config, registry.id(), app.crons(),
                 new JobEnqueuer(jobs.registry(), Json.mapper(), jobs.metrics()), jobs.metrics(),
-                SchedulerVerticle.Tuning.DEFAULTS).observe(telemetry.tracer()),
+                SchedulerVerticle.Tuning.DEFAULTS).observe(telemetry.tracer())
+                .daemons(app.daemons(), Json.mapper()),
                 new DeploymentOptions(), 1)
             : Future.succeededFuture())
         .onSuccess(v -> log.info("Kiln {} ready: node {} roles {}{}", KilnVersion.get(),

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler role: competes for leadership ({@link LeaderElection}); while this node leads it
  * ticks the crons ({@link CronTicker}) and runs the cluster's maintenance: dead-node detection,
- * rescue of their jobs, timeouts, and pruning of finished jobs, old cron runs and dead nodes.
- * Stopping releases the lead and tells the standbys.
+ * rescue of their jobs, timeouts, and pruning of finished jobs, old cron runs and dead nodes;
+ * and it runs the app's daemons ({@link DaemonSupervisor}). Stopping ends the daemons, then
+ * releases the lead and tells the standbys.
  */
 public final class SchedulerVerticle extends VerticleBase implements LeaderElection.Listener {
 
@@ -44,6 +45,10 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
     this.tracer = tracer;
     return this;
   }
+  private List<DaemonDefinition> daemons = List.of();
+  private com.fasterxml.jackson.databind.ObjectMapper mapper;
+  private DaemonSupervisor.Backoff daemonBackoff = DaemonSupervisor.Backoff.DEFAULTS;
+  private DaemonSupervisor supervisor;
   private JobMaintenance maintenance;
   private DeadNodes deadNodes;
   private boolean ticking;
@@ -68,6 +73,20 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
       Duration deadNodeRetention, Duration cronRunRetention) {
     public static final Tuning DEFAULTS = new Tuning(1000, 2000, 3000, 200, 1000, 60_000, 10_000,
         Duration.ofHours(1), Duration.ofDays(7));
+  }
+
+  /** The daemons to run while this node leads; their db() maps rows with {@code mapper}. */
+  public SchedulerVerticle daemons(List<DaemonDefinition> daemons,
+      com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    this.daemons = List.copyOf(daemons);
+    this.mapper = mapper;
+    return this;
+  }
+
+  /** Restart delays of the daemons (tests shorten them). */
+  SchedulerVerticle daemonBackoff(DaemonSupervisor.Backoff backoff) {
+    this.daemonBackoff = backoff;
+    return this;
   }
 
   public SchedulerVerticle(Database database, KilnConfig config, UUID nodeId,
@@ -105,6 +124,13 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
     CronTicker t = new CronTicker(database.pool(), crons, enqueuer, nodeId, fence).traced(tracer);
     ticker = t;
     lastPruneMillis = System.currentTimeMillis();
+    if (!daemons.isEmpty()) {
+      supervisor = new DaemonSupervisor(context, daemons,
+          new dev.kiln.db.BlockingDb(database.pool(), new dev.kiln.db.ContextCalls(context), mapper,
+              dev.kiln.db.BlockingDb.rowMapper(mapper)),
+          new dev.kiln.jobs.BlockingJobs(enqueuer, database.pool()), daemonBackoff);
+      supervisor.start();
+    }
     t.sync()
         .onFailure(e -> log.warn("Could not register crons: {}", e.getMessage()))
         .onComplete(ar -> {
@@ -119,6 +145,7 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
   @Override
   public void demoted(String why) {
     ticker = null;
+    stopDaemons();
     leaderTimers.forEach(vertx::cancelTimer);
     leaderTimers.clear();
   }
@@ -178,9 +205,18 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
         });
   }
 
+  /** Tells this term's daemons to stop; completes when they have (bounded by the drain timeout). */
+  private Future<Void> stopDaemons() {
+    DaemonSupervisor s = supervisor;
+    supervisor = null;
+    return s == null ? Future.succeededFuture()
+        : s.stop(Duration.ofSeconds(config.shutdown().drainTimeoutSecs()));
+  }
+
   @Override
   public Future<?> stop() {
-    return election == null ? Future.succeededFuture() : election.stop()
+    // daemons first, while this node still holds the lock: the next leader's start only after
+    return stopDaemons().compose(v -> election == null ? Future.succeededFuture() : election.stop())
         .onComplete(ar -> log.info("Scheduler role stopped on node {}", nodeId));
   }
 }
