@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real HTTP against a Router with the SPA mounted last, serving the fixtures in
- * src/test/resources/webroot (they shadow whatever the Vite build put in target/classes).
+ * src/test/resources/spa-fixture (its own root, so the real build in webroot/ stays what every
+ * other test, and the browser tests, are served).
  */
 class SpaHandlerTest {
 
@@ -47,7 +48,7 @@ class SpaHandlerTest {
     vertx = Vertx.vertx();
     Router router = Router.router(vertx);
     router.get("/_api/health").handler(ctx -> ctx.json(new JsonObject().put("status", "healthy")));
-    SpaHandler.mount(router);
+    router.route().handler(SpaHandler.create("spa-fixture"));
     // Stands in for the gateway's last-resort API 404: reachable only because the SPA passes
     // /_api/* on instead of answering it with index.html.
     router
@@ -231,7 +232,7 @@ class SpaHandlerTest {
 
   @Test
   void traversalFixtureReallyIsOnTheClasspath() {
-    // Guards the traversal test: the file it tries to reach must exist just outside webroot.
+    // Guards the traversal test: the file it tries to reach must exist just outside the web root.
     assertTrue(SpaHandlerTest.class.getResource("/secret.txt") != null);
   }
 
