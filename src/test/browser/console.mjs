@@ -3,29 +3,11 @@
 // paused queue so the job completes, runs a cron now and shows a job's details.
 // Usage: node console.mjs <base URL> <chromium path> <admin token> <job id> <cron name>.
 // Prints one JSON line; exit 0 = passed.
-import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { runInBrowser } from "./harness.mjs";
 
 const [base, executablePath, token, jobId, cron] = process.argv.slice(2);
-const profile = mkdtempSync(join(tmpdir(), "kiln-chromium-"));
-const report = { steps: [] };
-const step = (s) => report.steps.push(s);
 const timeout = 15000;
-let browser;
-let page;
-try {
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage();
-  page.on("console", (m) => step(`console: ${m.text()}`));
-  page.on("pageerror", (e) => step(`page error: ${e.message}`));
-  page.on("response", (r) => { if (r.status() >= 400) step(`HTTP ${r.status()} ${r.url()}`); });
+await runInBrowser(executablePath, async (page, step, report) => {
   await page.goto(`${base}/_console/`);
 
   await page.waitForFunction(() => document.getElementById("health").textContent === "yes",
@@ -77,15 +59,4 @@ try {
   step("job details shown");
 
   report.actionError = await page.textContent("#action-error");
-  report.ok = true;
-} catch (e) {
-  report.ok = false;
-  report.error = String(e && e.stack || e);
-  report.url = page?.url();
-  report.html = (await page?.content().catch(() => ""))?.slice(0, 3000);
-} finally {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-console.log(JSON.stringify(report));
-process.exit(report.ok ? 0 : 1);
+});
