@@ -38,12 +38,7 @@ public final class JobsBench {
   static final int PGBENCH_SECS = Integer.getInteger("bench.pgbenchSecs", 10);
 
   public static void main(String[] args) throws Exception {
-    Path dir = Files.createTempDirectory("kiln-bench-pg");
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir)
-        .setCleanDataDirectory(true).setServerConfig("max_connections", "100")
-        // the embedded server turns durability off by default; the bench wants PostgreSQL's own
-        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-        .setServerConfig("full_page_writes", "on").start()) {
+    try (EmbeddedPostgres pg = startPostgres()) {
       exec(pg, "postgres", "CREATE DATABASE " + DB);
       for (String f : List.of("0001_kiln_core.sql", "0002_kiln_jobs.sql")) {
         exec(pg, DB, JobTestKit.upSection(f));
@@ -63,6 +58,16 @@ public final class JobsBench {
       System.out.printf("%nsummary: (b) %.0f jobs/s = %.0f %% of the best batched pgbench "
           + "(%.0f jobs/s)%n", drain, 100 * drain / best, best);
     }
+  }
+
+  /** A fresh embedded PostgreSQL with PostgreSQL's own durability (fsync, synchronous commit). */
+  static EmbeddedPostgres startPostgres() throws java.io.IOException {
+    Path dir = Files.createTempDirectory("kiln-bench-pg");
+    return EmbeddedPostgres.builder().setDataDirectory(dir)
+        .setCleanDataDirectory(true).setServerConfig("max_connections", "200")
+        // the embedded server turns durability off by default; the bench wants PostgreSQL's own
+        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+        .setServerConfig("full_page_writes", "on").start();
   }
 
   static KilnConfig config(int slots, int poolSize) {
