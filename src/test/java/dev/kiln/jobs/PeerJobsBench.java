@@ -27,15 +27,18 @@ import java.util.UUID;
  * database.
  *
  * <p>Run with {@code bench/jobs/peers.sh}; {@code -Dbench.peerJobs=N} (30,000),
- * {@code -Dbench.rounds=R} (3).
+ * {@code -Dbench.rounds=R} (3), {@code -Dbench.peerThreads=T} (32).
  */
 public final class PeerJobsBench {
 
   static final int JOBS = Integer.getInteger("bench.peerJobs", 30_000);
   static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
-  /** The peers' worker threads and connections (Kiln uses 2,000 slots on 8 connections). */
-  static final int DB_SCHEDULER_THREADS = 32;
-  static final int DB_SCHEDULER_CONNECTIONS = 40;
+  /**
+   * The peers' worker threads ({@code -Dbench.peerThreads}) and their pool: a connection per
+   * thread and a few more. Kiln uses 2,000 slots on 8 connections.
+   */
+  static final int DB_SCHEDULER_THREADS = Integer.getInteger("bench.peerThreads", 32);
+  static final int DB_SCHEDULER_CONNECTIONS = DB_SCHEDULER_THREADS + 8;
 
   private PeerJobsBench() {}
 
@@ -111,8 +114,8 @@ public final class PeerJobsBench {
   }
 
   /**
-   * db-scheduler 15: one scheduler, 32 threads, lock-and-fetch polling (its fastest strategy on
-   * PostgreSQL: one {@code UPDATE … SKIP LOCKED RETURNING} claims a batch), a Hikari pool of 40.
+   * db-scheduler 15: one scheduler, 32 threads (by default), lock-and-fetch polling (its fastest strategy on
+   * PostgreSQL: one {@code UPDATE … SKIP LOCKED RETURNING} claims a batch), a Hikari pool of threads + 8.
    * A one-time task's completion deletes its row, so "done" is an empty table.
    */
   static double dbScheduler(EmbeddedPostgres pg, String db) throws Exception {
@@ -157,8 +160,8 @@ public final class PeerJobsBench {
   }
 
   /**
-   * JobRunr 7 (open-source edition): a background job server with 32 workers and its shortest poll
-   * interval (5 s; it also fetches as soon as workers go idle), on a Hikari pool of 40; jobs
+   * JobRunr 7 (open-source edition): a background job server with 32 workers (by default) and its shortest poll
+   * interval (5 s; it also fetches as soon as workers go idle), on a Hikari pool of threads + 8; jobs
    * enqueued with its bulk {@code enqueue(Stream, …)} before the server starts. Done = every job
    * {@code SUCCEEDED}.
    */
