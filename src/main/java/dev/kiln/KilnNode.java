@@ -355,6 +355,7 @@ public final class KilnNode {
 
   private static KilnConfig.Gateway withPort(KilnConfig.Gateway g, int port) {
     return new KilnConfig.Gateway(g.host(), port, g.instances(), g.bodyLimitBytes(),
-        g.requestTimeoutSecs(), g.maxInFlight(), g.corsOrigins(), g.quietRoutes());
+        g.requestTimeoutSecs(), g.maxInFlight(), g.corsOrigins(), g.quietRoutes(),
+        g.trustedProxies());
   }
 }

@@ -51,7 +51,7 @@ public final class TestConfigs {
             5, db.statementTimeoutSecs(), db.connectTimeoutSecs(), db.embeddedDataDir(), true,
             "src/test/resources/test-migrations"),
         new KilnConfig.Gateway("127.0.0.1", 0, 2, gw.bodyLimitBytes(), 5, gw.maxInFlight(),
-            gw.corsOrigins(), gw.quietRoutes()),
+            gw.corsOrigins(), gw.quietRoutes(), gw.trustedProxies()),
         d.auth(), d.worker(), d.observability(),
         new KilnConfig.Cluster(1, 3),
         new KilnConfig.Node("", roles, d.node().capabilities()),

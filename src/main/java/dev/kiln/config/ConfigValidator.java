@@ -103,6 +103,12 @@ final class ConfigValidator {
             + origin + "\"");
       }
     }
+    for (String proxy : gw.trustedProxies()) {
+      String problem = dev.kiln.gateway.ClientAddress.problem(proxy);
+      if (problem != null) {
+        problems.add("gateway.trusted_proxies", problem);
+      }
+    }
     for (String route : gw.quietRoutes()) {
       if (!route.startsWith("/")) {
         problems.add("gateway.quiet_routes", "expected a path starting with /, got \"" + route + "\"");

@@ -70,10 +70,11 @@ public record KilnConfig(
       int requestTimeoutSecs,
       int maxInFlight,
       List<String> corsOrigins,
-      List<String> quietRoutes) {
+      List<String> quietRoutes,
+      List<String> trustedProxies) {
     public static final Gateway DEFAULTS = new Gateway(
         "0.0.0.0", 8080, 0, 1_048_576, 30, 1024, List.of(),
-        List.of("/_api/health", "/_api/ready"));
+        List.of("/_api/health", "/_api/ready"), List.of());
   }
 
   /** {@code [auth]}: JWT verification. Secrets are redacted by {@code config check}. */

@@ -27,6 +27,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final NodeState state;
   private final String nodeId;
   private final List<GatewayRoutes> routes;
+  private final ClientAddress clientAddress;
   private HttpServer server;
   private GatewayObserver observer = GatewayObserver.NONE;
 
@@ -37,6 +38,7 @@ public final class GatewayVerticle extends VerticleBase {
     this.state = state;
     this.nodeId = nodeId;
     this.routes = routes;
+    this.clientAddress = ClientAddress.trusting(config.trustedProxies());
   }
 
   @Override
@@ -89,6 +91,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void admitObserved(RoutingContext ctx) {
     SecurityHeaders.apply(ctx.response());
+    clientAddress.resolve(ctx);
     String path = ctx.request().path();
     if (!UriCheck.decodes(ctx.request().uri())) {
       Problem.of(400, "bad_uri", "Bad Request",

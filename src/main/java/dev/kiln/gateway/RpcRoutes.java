@@ -175,7 +175,7 @@ public final class RpcRoutes implements GatewayRoutes {
       return 0;
     }
     String key = limit.key() == dev.kiln.api.FunctionOptions.RateLimit.Key.USER_OR_IP
-        && auth.authenticated() ? "u:" + auth.userId() : "ip:" + ctx.request().remoteAddress().hostAddress();
+        && auth.authenticated() ? "u:" + auth.userId() : "ip:" + ClientAddress.get(ctx);
     return rateLimiter.acquire(fn.name(), key, limit, System.nanoTime());
   }
 

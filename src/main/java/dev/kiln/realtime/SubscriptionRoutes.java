@@ -95,7 +95,7 @@ final class SubscriptionRoutes implements GatewayRoutes {
     Context loop = Vertx.currentContext();
     return checks.authenticate(ctx).compose(auth -> {
       Session s = new Session(UUID.randomUUID().toString(), loop, ctx.response(), auth,
-          ctx.request().remoteAddress().hostAddress(), expiry(auth), options.writeQueueBytes());
+          dev.kiln.gateway.ClientAddress.get(ctx), expiry(auth), options.writeQueueBytes());
       String refused = registry.admit(s);
       if (refused != null) {
         return Future.failedFuture(new ProblemException(
