@@ -29,7 +29,8 @@ final class MetricsEndpoint implements GatewayRoutes {
 
   /** A server of its own answering only {@code /metrics}. */
   Future<HttpServer> listen(Vertx vertx, String host, int port) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+            .setHttp2ClearTextEnabled(false))
         .requestHandler(req -> {
           if (GatewayObserver.METRICS_PATH.equals(req.path())) {
             scrape(vertx, req.response());

@@ -49,6 +49,16 @@ class GatewayFuzzTest {
   record Response(int status, String contentType, String body) {}
 
   @Test
+  void anH2cUpgradeRequestIsAnsweredOverHttp11() throws Exception {
+    // what the JDK HttpClient sends on every new http:// connection
+    Response r = send(raw("h2c upgrade", "GET /_api/health HTTP/1.1\r\nHost: x\r\n"
+        + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nConnection: close\r\n\r\n").request());
+    assertEquals(200, r.status(), "HTTP/1.1 200, not 101 Switching Protocols: " + r);
+    assertTrue(r.body().contains("\"healthy\""), r.body());
+  }
+
+  @Test
   void malformedRequestsGetProblemsNeverServerErrors() throws Exception {
     List<Case> cases = new ArrayList<>();
     addBrokenJson(cases);
