@@ -22,10 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * merely unusual (a null list element, a duplicate key, a decimal for a {@code BigDecimal}), it
  * declines with {@link #DECLINED}, and the caller falls back to the tree walk, which lists every
  * bad field or binds the unusual body its own way.
- *
- * <p>Before authentication {@link #scan} checks the syntax and reads the leaves in the same pass,
- * leaving every record to be constructed by {@link #bind} after authentication, authorization and
- * the rate limit: constructors (and Jackson deserializers, which may be the app's) are app code.
  */
 final class ArgsReader {
 
@@ -78,122 +74,33 @@ final class ArgsReader {
 
   /** The args bound from {@code body}, or {@link #DECLINED}. */
   Object read(byte[] body, Class<?> type) {
-    try {
-      Object pending = collect(body, type, true);
-      return pending == DECLINED ? DECLINED : construct(pending);
-    } catch (RuntimeException e) {
-      return DECLINED; // a constructor refused: the tree walk reports it with its path
-    }
-  }
-
-  /**
-   * What the check before authentication found: {@link #MALFORMED}, {@link #WELL_FORMED} (bind it
-   * with {@link #read} after the checks), or {@link Collected} args waiting for {@link #bind}.
-   */
-  sealed interface Scan permits Verdict, Collected {}
-
-  enum Verdict implements Scan { MALFORMED, WELL_FORMED }
-
-  /** Leaves read and records laid out, but no constructor run: that waits for {@link #bind}. */
-  record Collected(Object pending) implements Scan {}
-
-  static final Scan MALFORMED = Verdict.MALFORMED;
-  static final Scan WELL_FORMED = Verdict.WELL_FORMED;
-
-  /**
-   * The syntax check and the binding in one pass, for before authentication: it reads only the
-   * leaves it reads itself (strings, ints, longs, booleans) and runs no constructor and no Jackson
-   * deserializer, so no app code runs until {@link #bind}. A body it cannot collect that way is
-   * checked by {@link #wellFormed} instead.
-   */
-  Scan scan(byte[] body, Class<?> type) {
-    Object pending;
-    try {
-      pending = collect(body, type, false);
-    } catch (RuntimeException e) {
-      pending = DECLINED;
-    }
-    if (pending != DECLINED) {
-      return new Collected(pending);
-    }
-    return wellFormed(body) ? WELL_FORMED : MALFORMED;
-  }
-
-  /** The args of a {@link Collected} scan, constructed now, or {@link #DECLINED}. */
-  Object bind(Collected scan) {
-    try {
-      return construct(scan.pending());
-    } catch (RuntimeException e) {
-      return DECLINED; // a constructor refused: the tree walk reports it with its path
-    }
-  }
-
-  /**
-   * One pass over {@code body} and nothing after it: the args with their records, lists and
-   * optionals still to be built ({@link #construct}), or {@link #DECLINED}. Leaves of other types
-   * go through the binder's Jackson readers when {@code jacksonLeaves}, and decline otherwise.
-   */
-  private Object collect(byte[] body, Class<?> type, boolean jacksonLeaves) {
     try (JsonParser p = mapper.createParser(body)) {
       JsonToken first = p.nextToken();
       if (first == null || first == JsonToken.VALUE_NULL) {
         return DECLINED; // an empty body binds as {}, a null one is refused: both the tree's call
       }
-      Object value = value(p, type, jacksonLeaves);
+      Object value = value(p, type);
       return p.nextToken() == null ? value : DECLINED;
     } catch (IOException | RuntimeException e) {
-      return DECLINED; // a binding failure: the tree walk reports it with its path
+      // a binding or constructor failure: the tree walk reports it with its path
+      return DECLINED;
     }
   }
 
-  /** A record whose components are read (some perhaps pending themselves), not yet constructed. */
-  private record PendingRecord(RecordShape shape, Object[] values) {}
-
-  private record PendingList(List<Object> elements) {}
-
-  private record PendingOptional(Object value) {}
-
-  /** Builds what {@link #collect} left pending, innermost first; a refusal throws. */
-  private static Object construct(Object value) {
-    return switch (value) {
-      case PendingRecord r -> {
-        Object[] values = r.values();
-        for (int i = 0; i < values.length; i++) {
-          values[i] = construct(values[i]);
-        }
-        if (r.shape().constructor() == null) {
-          throw Declined.INSTANCE; // the tree walk throws the reason
-        }
-        try {
-          yield r.shape().constructor().newInstance(values);
-        } catch (ReflectiveOperationException e) {
-          throw Declined.INSTANCE; // the compact constructor refused: the tree walk says why
-        }
-      }
-      case PendingList l -> {
-        List<Object> elements = l.elements();
-        elements.replaceAll(ArgsReader::construct);
-        yield List.copyOf(elements);
-      }
-      case PendingOptional o -> Optional.of(construct(o.value()));
-      case null, default -> value;
-    };
-  }
-
-  /** The value starting at the parser's current token, which is not null; records etc. pending. */
-  private Object value(JsonParser p, Type type, boolean jacksonLeaves) throws IOException {
+  /** The value starting at the parser's current token, which is not null. */
+  private Object value(JsonParser p, Type type) throws IOException {
     Class<?> raw = ArgsBinder.rawClass(type);
     JsonToken token = p.currentToken();
     if (raw == Optional.class) {
       return token == JsonToken.VALUE_NULL
           ? Optional.empty()
-          : new PendingOptional(value(p, ArgsBinder.typeArgument(type), jacksonLeaves));
+          : Optional.of(value(p, ArgsBinder.typeArgument(type)));
     }
     if (token == JsonToken.VALUE_NULL) {
       throw Declined.INSTANCE; // ArgsBinder drops null list elements; leave that to it
     }
     if (raw.isRecord()) {
-      return record(p, raw, jacksonLeaves);
+      return record(p, raw);
     }
     if (List.class.isAssignableFrom(raw) && type instanceof ParameterizedType) {
       if (token != JsonToken.START_ARRAY) {
@@ -202,14 +109,14 @@ final class ArgsReader {
       Type element = ArgsBinder.typeArgument(type);
       List<Object> list = new ArrayList<>();
       while (p.nextToken() != JsonToken.END_ARRAY) {
-        list.add(value(p, element, jacksonLeaves));
+        list.add(value(p, element));
       }
-      return new PendingList(list);
+      return List.copyOf(list);
     }
-    return leaf(p, raw, type, token, jacksonLeaves);
+    return leaf(p, raw, type, token);
   }
 
-  private Object record(JsonParser p, Class<?> type, boolean jacksonLeaves) throws IOException {
+  private Object record(JsonParser p, Class<?> type) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw Declined.INSTANCE;
     }
@@ -226,14 +133,21 @@ final class ArgsReader {
       p.nextToken();
       values[i] = p.currentToken() == JsonToken.VALUE_NULL
           ? absent(fields[i])
-          : value(p, fields[i].genericType(), jacksonLeaves);
+          : value(p, fields[i].genericType());
     }
     for (int i = 0; i < fields.length; i++) {
       if (!seen[i]) {
         values[i] = absent(fields[i]);
       }
     }
-    return new PendingRecord(shape, values);
+    if (shape.constructor() == null) {
+      throw Declined.INSTANCE; // the tree walk throws the reason
+    }
+    try {
+      return shape.constructor().newInstance(values);
+    } catch (ReflectiveOperationException e) {
+      throw Declined.INSTANCE; // the compact constructor refused: the tree walk says why
+    }
   }
 
   /** What a missing or null field binds to, as in {@link ArgsBinder}; required ones decline. */
@@ -249,11 +163,10 @@ final class ArgsReader {
 
   /**
    * The tokens whose value is beyond doubt are read directly; the rest go through the same
-   * Jackson reader as the tree walk's (when {@code jacksonLeaves}; else they decline). Decimals for {@code BigDecimal} and {@code float} decline:
+   * Jackson reader as the tree walk's. Decimals for {@code BigDecimal} and {@code float} decline:
    * the tree holds them as doubles first, so reading the text directly could give another value.
    */
-  private Object leaf(JsonParser p, Class<?> raw, Type type, JsonToken token, boolean jacksonLeaves)
-      throws IOException {
+  private Object leaf(JsonParser p, Class<?> raw, Type type, JsonToken token) throws IOException {
     if (raw == String.class && token == JsonToken.VALUE_STRING) {
       return p.getText();
     }
@@ -269,7 +182,7 @@ final class ArgsReader {
         && (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE)) {
       return token == JsonToken.VALUE_TRUE;
     }
-    if (!jacksonLeaves || raw == BigDecimal.class || raw == float.class || raw == Float.class) {
+    if (raw == BigDecimal.class || raw == float.class || raw == Float.class) {
       throw Declined.INSTANCE;
     }
     Object value = leafReaders.computeIfAbsent(type,

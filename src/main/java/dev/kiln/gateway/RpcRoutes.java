@@ -92,13 +92,11 @@ public final class RpcRoutes implements GatewayRoutes {
     FunctionDefinition fn = registry.find(ctx.pathParam("name")).orElseThrow();
     Buffer buffer = ctx.body().buffer();
     byte[] bytes = buffer == null ? new byte[0] : buffer.getBytes();
-    // Valid bodies are the common case: one pass here checks their syntax (a malformed body is
-    // refused before authentication) and reads their leaves, and the records are constructed (app
-    // code) only after the checks below; only a body the scan refuses is parsed into a tree here,
-    // for the parser's message.
+    // Valid bodies are the common case: check their syntax with a token scan here (a malformed
+    // body is refused before authentication) and bind them from the bytes after the checks below;
+    // only a body the scan refuses is parsed into a tree here, for the parser's message.
     JsonNode tree = null;
-    ArgsReader.Scan scan = reader.scan(bytes, fn.argsType());
-    if (scan == ArgsReader.MALFORMED) {
+    if (!reader.wellFormed(bytes)) {
       try {
         tree = parse(buffer);
       } catch (JacksonException e) {
@@ -120,7 +118,7 @@ public final class RpcRoutes implements GatewayRoutes {
           }
           ArgsBinder.Result result;
           try {
-            result = bind(parsed, scan, bytes, buffer, fn.argsType());
+            result = bind(parsed, bytes, buffer, fn.argsType());
           } catch (JacksonException e) {
             // the scan passed it, so the tree parser should have too; if not, its verdict stands
             Problem.of(400, "malformed_json", "Bad Request",
@@ -141,12 +139,10 @@ public final class RpcRoutes implements GatewayRoutes {
    * One pass from the bytes when the body is valid; otherwise the tree walk, which lists every bad
    * field (see {@link ArgsReader} for why both give the same outcome).
    */
-  private ArgsBinder.Result bind(JsonNode tree, ArgsReader.Scan scan, byte[] bytes, Buffer buffer,
-      Class<?> type) throws JacksonException {
+  private ArgsBinder.Result bind(JsonNode tree, byte[] bytes, Buffer buffer, Class<?> type)
+      throws JacksonException {
     if (tree == null) {
-      Object fast = scan instanceof ArgsReader.Collected collected
-          ? reader.bind(collected)
-          : reader.read(bytes, type);
+      Object fast = reader.read(bytes, type);
       if (fast != ArgsReader.DECLINED) {
         return new ArgsBinder.Result.Bound(fast);
       }

@@ -1,8 +1,6 @@
 package dev.kiln.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -118,91 +116,6 @@ class ArgsReaderTest {
     }
     byte[] invalidUtf8 = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
     assertEquals(false, reader.wellFormed(invalidUtf8));
-    assertSame(ArgsReader.MALFORMED, reader.scan(invalidUtf8, Plain.class));
-  }
-
-  record Plain(String a, int n, long big, boolean flag, List<String> tags, Optional<Plain> next) {}
-
-  @Test
-  void theScanBeforeAuthenticationAgreesWithTheTreeParser() {
-    String valid = "{\"a\":\"x\",\"n\":1,\"big\":2,\"flag\":true,\"tags\":[\"t\"]}";
-    String hugeInt = "{\"n\":" + "9".repeat(5000) + "}";
-    for (String body : List.of(valid, valid + " x", valid + " {}", valid.substring(0, 30),
-        valid.replace("\"n\":1", "\"n\":1.5"), valid.replace("\"n\":1", "\"n\":01"),
-        valid.replace("\"n\":1", "\"bogus\":[1,{\"x\":null}],\"n\":1"),
-        valid.replace("\"n\":1", "\"bogus\":[1,{\"x\" null}],\"n\":1"),
-        valid.replace("}", ",\"next\":{\"a\":\"y\",\"n\":2,\"big\":3,\"flag\":false,\"tags\":[]}}"),
-        valid.replace("}", ",\"next\":{\"a\":\"y\",}}"),
-        hugeInt, "", "null", "[]", "{} {}", "{\"a\":NaN}")) {
-      boolean treeParses;
-      try {
-        MAPPER.readTree(body);
-        treeParses = true;
-      } catch (Exception e) {
-        treeParses = false;
-      }
-      ArgsReader.Scan scan = reader.scan(bytes(body), Plain.class);
-      assertEquals(treeParses, scan != ArgsReader.MALFORMED, body.length() > 60
-          ? body.substring(0, 60) + "…" : body);
-      if (scan instanceof ArgsReader.Collected collected) {
-        assertEquals(reader.read(bytes(body), Plain.class), reader.bind(collected), body);
-      }
-    }
-    assertInstanceOf(ArgsReader.Collected.class, reader.scan(bytes(valid), Plain.class));
-  }
-
-  /** Counts its constructions: app code that must not run before authentication. */
-  record Counted(String s, List<Inner> inner) {
-    static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
-
-    Counted {
-      MADE.incrementAndGet();
-    }
-  }
-
-  record Inner(int n) {
-    Inner {
-      Counted.MADE.incrementAndGet();
-      if (n < 0) {
-        throw new IllegalArgumentException("n must not be negative");
-      }
-    }
-  }
-
-  enum Mood {
-    CALM;
-
-    static final java.util.concurrent.atomic.AtomicInteger READ = new java.util.concurrent.atomic.AtomicInteger();
-
-    @com.fasterxml.jackson.annotation.JsonCreator
-    static Mood of(String s) {
-      READ.incrementAndGet();
-      return valueOf(s);
-    }
-  }
-
-  record WithMood(Mood mood) {}
-
-  @Test
-  void theScanRunsNoAppCodeUntilBind() {
-    Counted.MADE.set(0);
-    ArgsReader.Scan scan = reader.scan(bytes("{\"s\":\"x\",\"inner\":[{\"n\":1},{\"n\":2}]}"),
-        Counted.class);
-    assertEquals(0, Counted.MADE.get());
-    Object bound = reader.bind((ArgsReader.Collected) scan);
-    assertEquals(new Counted("x", List.of(new Inner(1), new Inner(2))), bound);
-    assertThrows(UnsupportedOperationException.class, () -> ((Counted) bound).inner().add(null));
-
-    Counted.MADE.set(0);
-    scan = reader.scan(bytes("{\"s\":\"x\",\"inner\":[{\"n\":-1}]}"), Counted.class);
-    assertEquals(0, Counted.MADE.get());
-    assertSame(ArgsReader.DECLINED, reader.bind((ArgsReader.Collected) scan));
-
-    // a leaf only Jackson reads (here through an app's @JsonCreator) waits for read()
-    Mood.READ.set(0);
-    assertSame(ArgsReader.WELL_FORMED, reader.scan(bytes("{\"mood\":\"CALM\"}"), WithMood.class));
-    assertEquals(0, Mood.READ.get());
-    assertEquals(new WithMood(Mood.CALM), reader.read(bytes("{\"mood\":\"CALM\"}"), WithMood.class));
   }
 
   private Object agreeing(String body, Class<?> type) throws Exception {
