@@ -132,7 +132,10 @@ public final class BlockingDb implements Db {
     };
   }
 
-  /** Rows that map to records or classes through Jackson, snake_case columns to camelCase. */
+  /**
+   * Rows that map to records or classes through Jackson, snake_case columns to camelCase (plain
+   * records straight to their constructor where that binds the same: {@link RowRecords}).
+   */
   private record MappedRows(RowSet<Row> rows, ObjectMapper mapper) implements Rows {
 
     @Override
@@ -171,6 +174,17 @@ public final class BlockingDb implements Db {
       if (row.size() == 1 && isScalar(type)) {
         return mapper.convertValue(plain(row.getValue(0)), type);
       }
+      if (type.isRecord()) {
+        Object direct = RowRecords.map(row, type, mapper);
+        if (direct != null) {
+          return type.cast(direct);
+        }
+      }
+      return viaJackson(row, type, mapper);
+    }
+
+    /** Row → map (columns in camelCase) → {@code convertValue}: every type, Jackson's rules. */
+    static <T> T viaJackson(Row row, Class<T> type, ObjectMapper mapper) {
       Map<String, Object> fields = new LinkedHashMap<>();
       for (int i = 0; i < row.size(); i++) {
         fields.put(camelCase(row.getColumnName(i)), plain(row.getValue(i)));

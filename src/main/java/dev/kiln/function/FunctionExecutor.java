@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -70,18 +69,15 @@ public final class FunctionExecutor implements AutoCloseable {
     FunctionObserver.Call observed = observer.begin(fn.name(), fn.kind().name().toLowerCase(), requestId);
     outcome.future().onComplete(ar -> observed.end(ar.cause()));
     Duration timeout = fn.options().timeout() != null ? fn.options().timeout() : defaultTimeout;
-    AtomicReference<Thread> runner = new AtomicReference<>();
-    long timer = vertx.setTimer(timeout.toMillis(), id -> {
-      if (outcome.tryFail(new TimeoutException(
-          "function " + fn.name() + " did not finish within " + timeout.toMillis() + " ms"))) {
-        Thread t = runner.get();
-        if (t != null) {
-          t.interrupt();
-        }
-      }
-    });
+    Call call = new Call(caller, fn, timeout, outcome);
+    Deadlines deadlines = Deadlines.on(caller);
+    if (Vertx.currentContext() == caller) {
+      deadlines.add(call);
+    } else {
+      caller.runOnContext(v -> deadlines.add(call));
+    }
     threads.execute(() -> {
-      runner.set(Thread.currentThread());
+      call.runner = Thread.currentThread();
       org.slf4j.MDC.put("request_id", requestId);
       Object result;
       Throwable failure = null;
@@ -94,11 +90,11 @@ public final class FunctionExecutor implements AutoCloseable {
         result = null;
         failure = t;
       }
-      runner.set(null);
+      call.runner = null;
       Object r = result;
       Throwable f = failure;
       caller.runOnContext(v -> {
-        vertx.cancelTimer(timer);
+        deadlines.remove(call);
         if (f == null) {
           outcome.tryComplete(r);
         } else {
@@ -147,6 +143,32 @@ public final class FunctionExecutor implements AutoCloseable {
   @Override
   public void close() {
     threads.shutdownNow();
+  }
+
+  /** A call being timed: on expiry, fails the outcome and interrupts the handler's thread. */
+  private static final class Call extends Deadlines.Entry {
+    private final FunctionDefinition fn;
+    private final Duration timeout;
+    private final Promise<Object> outcome;
+    private volatile Thread runner;
+
+    Call(Context caller, FunctionDefinition fn, Duration timeout, Promise<Object> outcome) {
+      super(caller, System.nanoTime() + timeout.toNanos());
+      this.fn = fn;
+      this.timeout = timeout;
+      this.outcome = outcome;
+    }
+
+    @Override
+    void expire() {
+      if (outcome.tryFail(new TimeoutException(
+          "function " + fn.name() + " did not finish within " + timeout.toMillis() + " ms"))) {
+        Thread t = runner;
+        if (t != null) {
+          t.interrupt();
+        }
+      }
+    }
   }
 
   private record Ctx(Db db, Jobs jobs, AuthInfo auth, String requestId, String functionName)

@@ -10,22 +10,23 @@ import java.util.Map;
 /**
  * What binding needs of an args record type, worked out once per type: {@code getRecordComponents()}
  * returns fresh objects on every call (their annotations parsed again), and looking up and opening
- * the canonical constructor costs more than the binding itself.
+ * the canonical constructor costs more than the binding itself. Rows mapped to records
+ * ({@code db.RowRecords}) use the same cache.
  *
  * @param constructor the canonical constructor, or null when it cannot be opened
  * @param unconstructable why it cannot, reported when a valid request needs it
  */
-record RecordShape(Field[] fields, Map<String, Integer> index, Constructor<?> constructor,
+public record RecordShape(Field[] fields, Map<String, Integer> index, Constructor<?> constructor,
     ReflectiveOperationException unconstructable) {
 
   /** One component; required unless {@code Optional}, or {@code @Nullable} and not primitive. */
-  record Field(String name, Class<?> type, Type genericType, boolean nullable) {}
+  public record Field(String name, Class<?> type, Type genericType, boolean nullable) {}
 
-  static RecordShape of(Class<?> type) {
+  public static RecordShape of(Class<?> type) {
     return SHAPES.get(type);
   }
 
-  boolean has(String name) {
+  public boolean has(String name) {
     return index.containsKey(name);
   }
 
