@@ -6,6 +6,7 @@ import dev.kiln.api.AuthInfo;
 import dev.kiln.function.FunctionDefinition;
 import dev.kiln.function.FunctionExecutor;
 import dev.kiln.gateway.Problem;
+import dev.kiln.gateway.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -98,7 +99,17 @@ final class LiveQueryHub {
       }
       sub.query = null;
       lq.subscribers.remove(sub);
-      lq.waiters.removeIf(w -> w.subscription() == sub);
+      // A subscribe still waiting for its first result (its stream closed meanwhile) is answered
+      // now: the run's completion only answers the waiters still listed, so a dropped waiter's
+      // request would otherwise never get a response.
+      lq.waiters.removeIf(w -> {
+        if (w.subscription() != sub) {
+          return false;
+        }
+        w.promise().tryFail(new ProblemException(Problem.of(404, "unknown_session", "Not Found",
+            "The event stream closed.")));
+        return true;
+      });
       if (lq.subscribers.isEmpty() && !lq.running) {
         forget(lq);
       }
