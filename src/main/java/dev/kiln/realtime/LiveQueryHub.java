@@ -66,6 +66,11 @@ final class LiveQueryHub {
       AuthInfo auth) {
     Promise<Outcome> promise = Promise.promise();
     context.runOnContext(v -> {
+      if (sub.cancelled) {
+        // its stream closed and the unsubscribe reached the hub first: nothing to add
+        promise.fail(streamClosed());
+        return;
+      }
       LiveQuery.Key key = LiveQuery.Key.of(fn, argsJson, auth);
       LiveQuery lq = queries.computeIfAbsent(key, k -> {
         LiveQuery created = new LiveQuery(k, fn, args, auth);
@@ -93,6 +98,7 @@ final class LiveQueryHub {
 
   void unsubscribe(Subscription sub) {
     context.runOnContext(v -> {
+      sub.cancelled = true;
       LiveQuery lq = sub.query;
       if (lq == null) {
         return;
@@ -106,14 +112,18 @@ final class LiveQueryHub {
         if (w.subscription() != sub) {
           return false;
         }
-        w.promise().tryFail(new ProblemException(Problem.of(404, "unknown_session", "Not Found",
-            "The event stream closed.")));
+        w.promise().tryFail(streamClosed());
         return true;
       });
       if (lq.subscribers.isEmpty() && !lq.running) {
         forget(lq);
       }
     });
+  }
+
+  private static ProblemException streamClosed() {
+    return new ProblemException(Problem.of(404, "unknown_session", "Not Found",
+        "The event stream closed."));
   }
 
   /** A change notification for {@code table}; runs on the hub's context. */

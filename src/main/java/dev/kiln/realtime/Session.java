@@ -31,7 +31,11 @@ final class Session {
   private final int writeQueueBytes;
   private long unsentBytes;
   private boolean overflowed;
-  private boolean closed;
+  /**
+   * Volatile: a subscribe on another event loop reads it after registering its subscription, so
+   * that either it sees the stream closed or the close sees (and removes) the subscription.
+   */
+  private volatile boolean closed;
   private long lastWriteNanos = System.nanoTime();
   long droppedUpdates;
 
@@ -122,7 +126,7 @@ final class Session {
     response.end();
   }
 
-  /** On this session's context, when the connection went away. */
+  /** When the connection went away (from its close or end handler). */
   void markClosed() {
     closed = true;
   }

@@ -110,10 +110,11 @@ final class SubscriptionRoutes implements GatewayRoutes {
   }
 
   private void close(Session s, List<Session> local) {
-    s.context.runOnContext(v -> {
-      s.markClosed();
-      local.remove(s);
-    });
+    // Marked closed before its subscriptions are collected, not later on the session's loop: a
+    // subscribe on another loop that registered after the collection would otherwise still see the
+    // session open and keep its subscription (and live query) forever.
+    s.markClosed();
+    s.context.runOnContext(v -> local.remove(s));
     if (registry.remove(s)) {
       for (String id : List.copyOf(s.subscriptions.keySet())) {
         Subscription sub = registry.removeSubscription(id);

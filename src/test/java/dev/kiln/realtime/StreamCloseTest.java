@@ -59,4 +59,27 @@ class StreamCloseTest {
     assertEquals("unknown_session", TestHttp.json(r).get("code").asText(), r.body());
     assertEquals(0, node.realtime().subscriptionCount());
   }
+
+  @Test
+  void subscribesRacingTheirStreamsCloseLeaveNothingBehind() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    java.util.List<CompletableFuture<HttpResponse<String>>> posts = new java.util.ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      Stream s = LiveQueryTest.session(http);
+      posts.add(client.sendAsync(
+          HttpRequest.newBuilder(URI.create(http.base() + "/_api/subscriptions"))
+              .header("content-type", "application/json")
+              .timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString("{\"session\":\"" + s.session()
+                  + "\",\"query\":\"items.named\",\"args\":{\"name\":\"race\"}}")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+      s.close();
+    }
+    for (var p : posts) {
+      p.get(30, TimeUnit.SECONDS);
+    }
+    Eventually.await(() -> node.realtime().sessionCount() == 0, "every stream is gone");
+    Eventually.await(() -> node.realtime().subscriptionCount() == 0,
+        "every subscription is gone (" + node.realtime().subscriptionCount() + " left)", 3000);
+  }
 }
