@@ -81,11 +81,15 @@ final class JobEventFeed {
         .map(rows -> rows.iterator().hasNext() ? rows.iterator().next() : null);
   }
 
+  /** On the stream's own event loop, with its response still open. */
   void add(Stream s) {
+    // Registered here, before the hop to the feed's context: a connection that closed in between
+    // would never call a handler set afterwards, and the stream would stay forever.
+    s.response.closeHandler(c -> remove(s));
+    s.response.endHandler(c -> remove(s));
+    // a close from now on queues its remove() behind this
     context.runOnContext(v -> {
       streams.computeIfAbsent(s.job, k -> new ArrayList<>()).add(s);
-      s.response.closeHandler(c -> remove(s));
-      s.response.endHandler(c -> remove(s));
       fetch(s, null);
       if (timer < 0) {
         timer = context.owner().setPeriodic(options.jobPoll().toMillis(), t -> poll());
@@ -206,6 +210,13 @@ final class JobEventFeed {
       s.response.write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
       s.response.end();
     });
+  }
+
+  /** How many streams the feed serves (tests), counted on its context. */
+  Future<Integer> streamCount() {
+    io.vertx.core.Promise<Integer> count = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> count.complete(streams.values().stream().mapToInt(List::size).sum()));
+    return count.future();
   }
 
   void close() {

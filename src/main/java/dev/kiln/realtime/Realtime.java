@@ -113,6 +113,11 @@ public final class Realtime implements GatewayRoutes {
     return sessions.subscriptionCount();
   }
 
+  /** Open job event streams (tests). */
+  Future<Integer> jobStreamCount() {
+    return jobFeed.streamCount();
+  }
+
   /** Live-query executions since start (initial results and re-runs). */
   public long runs() {
     return hub == null ? 0 : hub.runs.get();

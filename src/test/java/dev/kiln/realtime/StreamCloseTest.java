@@ -9,7 +9,13 @@ import dev.kiln.TestConfigs;
 import dev.kiln.TestHttp;
 import dev.kiln.TestPostgres;
 import dev.kiln.realtime.LiveQueryTest.Stream;
+import dev.kiln.auth.JwtMinter;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Clock;
+import java.util.Set;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,11 +31,14 @@ class StreamCloseTest {
 
   static KilnNode node;
   static TestHttp http;
+  static String db;
 
   @BeforeAll
   static void start() {
+    String url = TestPostgres.newDatabase();
+    db = TestPostgres.databaseName(url);
     node = KilnNode.start(TestApp.app().definition(),
-        TestConfigs.withSecret(TestConfigs.forDatabase(TestPostgres.newDatabase())));
+        TestConfigs.withSecret(TestConfigs.forDatabase(url)));
     http = new TestHttp(node.httpPort());
   }
 
@@ -81,5 +90,64 @@ class StreamCloseTest {
     Eventually.await(() -> node.realtime().sessionCount() == 0, "every stream is gone");
     Eventually.await(() -> node.realtime().subscriptionCount() == 0,
         "every subscription is gone (" + node.realtime().subscriptionCount() + " left)", 3000);
+  }
+
+  static int jobStreams() {
+    return node.realtime().jobStreamCount().await();
+  }
+
+  static String bearer(String user) {
+    return "Bearer " + JwtMinter.mint(node.config().auth(), user, Set.of(), Duration.ofMinutes(5),
+        Clock.systemUTC());
+  }
+
+  /** Requests seen to end with the client gone (499), by route, in /metrics. */
+  static double clientsGone(String route) {
+    return http.get("/metrics").body().lines()
+        .filter(l -> l.startsWith("http_requests_total{") && l.contains("route=\"" + route + "\"")
+            && l.contains("status=\"499\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  @Test
+  void aJobStreamWhoseClientLeftDuringTheLookupIsNotKept() throws Exception {
+    String job = TestHttp.json(http.rpc("steps.start", "{\"count\":1,\"pauseMillis\":0}")).asText();
+    String route = "/_api/jobs/:id/events";
+    double gone = clientsGone(route);
+    try (Connection lock = TestPostgres.connect(db)) {
+      // the job lookup waits behind this lock while the client hangs up
+      lock.setAutoCommit(false);
+      lock.createStatement().execute("LOCK TABLE kiln_jobs IN ACCESS EXCLUSIVE MODE");
+      try (Socket client = new Socket("127.0.0.1", node.httpPort())) {
+        client.getOutputStream().write(("GET /_api/jobs/" + job + "/events HTTP/1.1\r\n"
+            + "host: x\r\naccept: text/event-stream\r\nauthorization: " + bearer("leaver")
+            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        Eventually.await(() -> lookupsWaiting() == 1, "the job lookup waits on the lock");
+      }
+      Eventually.await(() -> clientsGone(route) > gone, "the gateway saw the client leave");
+      lock.rollback();
+    }
+    Eventually.await(() -> lookupsWaiting() == 0, "the lookup went through");
+    // a stream of the same job, read to its end, passes through the feed after the abandoned one
+    try (SseClient after = SseClient.open(http.base() + "/_api/jobs/" + job + "/events",
+        "authorization", bearer("stayer"))) {
+      assertEquals(200, after.status, after.body);
+      after.next("end", 10_000);
+    }
+    Eventually.await(() -> jobStreams() == 0, "no job stream is left open", 5000);
+  }
+
+  static int lookupsWaiting() {
+    try (Connection c = TestPostgres.connect("postgres"); var st = c.prepareStatement(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND wait_event_type = 'Lock' "
+            + "AND query LIKE 'SELECT id, kind, queue, inserted_at FROM kiln_jobs%'")) {
+      st.setString(1, db);
+      var rs = st.executeQuery();
+      rs.next();
+      return rs.getInt(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
