@@ -94,6 +94,13 @@ final class SubscriptionRoutes implements GatewayRoutes {
   private Future<Session> openSession(RoutingContext ctx, List<Session> local) {
     Context loop = Vertx.currentContext();
     return checks.authenticate(ctx).compose(auth -> {
+      if (ctx.response().closed()) {
+        // The client left while its token was checked (a JWKS fetch takes a round trip): a close
+        // handler set now would never run, so admitting it would hold its per-user and per-IP
+        // slots, and the session, for good. (This continuation runs on the request's loop.)
+        return Future.failedFuture(new ProblemException(Problem.of(499, "client_closed",
+            "Client Closed Request", "The client closed the connection.")));
+      }
       Session s = new Session(UUID.randomUUID().toString(), loop, ctx.response(), auth,
           ctx.request().remoteAddress().hostAddress(), expiry(auth), options.writeQueueBytes());
       String refused = registry.admit(s);
