@@ -188,7 +188,7 @@ final class JobEventFeed {
   }
 
   private void write(Stream s, io.vertx.core.buffer.Buffer event) {
-    if (!s.closed) {
+    if (!s.closed && !s.response.ended()) {
       s.lastWriteNanos = System.nanoTime();
       s.response.write(event);
     }
@@ -206,10 +206,35 @@ final class JobEventFeed {
       return;
     }
     s.ending = true;
-    s.context.runOnContext(v -> {
-      s.response.write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
-      s.response.end();
+    s.context.runOnContext(v -> end(s, reason));
+  }
+
+  /** On the stream's context: the {@code end} event, then the end of the response. */
+  private static Future<Void> end(Stream s, String reason) {
+    if (s.closed || s.response.ended()) {
+      return Future.succeededFuture();
+    }
+    s.response.write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
+    return s.response.end();
+  }
+
+  /**
+   * Ends every open stream with {@code end: reason} at once, events not yet sent included (the
+   * client resumes from its Last-Event-ID elsewhere); completes when every end was written.
+   */
+  Future<Void> endAll(String reason) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> ends = new ArrayList<>();
+      streams.values().forEach(list -> list.forEach(s -> {
+        s.ending = true;
+        io.vertx.core.Promise<Void> ended = io.vertx.core.Promise.promise();
+        s.context.runOnContext(w -> end(s, reason).onComplete(ended));
+        ends.add(ended.future());
+      }));
+      Future.join(ends).<Void>mapEmpty().onComplete(done);
     });
+    return done.future();
   }
 
   /** How many streams the feed serves (tests), counted on its context. */

@@ -116,14 +116,14 @@ final class Session {
     }
   }
 
-  /** On this session's context: tells the client why, and ends the stream. */
-  void end(String reason) {
+  /** On this session's context: tells the client why, and ends the stream; completes when sent. */
+  io.vertx.core.Future<Void> end(String reason) {
     if (closed) {
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
     closed = true;
-    response.end();
+    return response.end();
   }
 
   /** When the connection went away (from its close or end handler). */

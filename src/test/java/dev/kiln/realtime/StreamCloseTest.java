@@ -10,6 +10,7 @@ import dev.kiln.TestHttp;
 import dev.kiln.TestPostgres;
 import dev.kiln.realtime.LiveQueryTest.Stream;
 import dev.kiln.auth.JwtMinter;
+import dev.kiln.config.Role;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +149,31 @@ class StreamCloseTest {
       return rs.getInt(1);
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aStoppingNodeEndsItsStreamsWithDraining() {
+    // a gateway of the same database, without the worker role (the job runs on the other node)
+    KilnNode other = KilnNode.start(TestApp.app().definition(), TestConfigs.withSecret(
+        TestConfigs.forDatabase(TestPostgres.url(db), Set.of(Role.GATEWAY, Role.FUNCTION))));
+    TestHttp otherHttp = new TestHttp(other.httpPort());
+    String job = TestHttp.json(otherHttp.rpc("steps.start", "{\"count\":200,\"pauseMillis\":100}"))
+        .asText();
+    try (Stream s = LiveQueryTest.session(otherHttp);
+        SseClient jobStream = SseClient.open(otherHttp.base() + "/_api/jobs/" + job + "/events",
+            "authorization", "Bearer " + JwtMinter.mint(other.config().auth(), "watcher",
+                Set.of(), Duration.ofMinutes(5), Clock.systemUTC()))) {
+      assertEquals(200, jobStream.status, jobStream.body);
+      jobStream.next("log", 10_000);
+      var stopped = other.stop();
+      SseClient.Event end = s.sse().next("end", 10_000);
+      assertEquals("draining", LiveQueryTest.json(end.data()).get("reason").asText());
+      SseClient.Event jobEnd = jobStream.next("end", 10_000);
+      assertEquals("draining", LiveQueryTest.json(jobEnd.data()).get("reason").asText());
+      stopped.await();
+    } finally {
+      other.stop().await();
     }
   }
 }
