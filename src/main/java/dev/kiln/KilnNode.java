@@ -234,6 +234,10 @@ public final class KilnNode {
     state.startDraining();
     registry.markDraining()
         .otherwise(e -> null)
+        // Streams are not in flight work to wait for: end them now with `end: draining`, before
+        // the gateway goes away and cuts them without a word.
+        .compose(v -> realtime == null ? Future.<Void>succeededFuture() : realtime.endStreams()
+            .timeout(2, java.util.concurrent.TimeUnit.SECONDS).otherwiseEmpty())
         .compose(v -> state.awaitIdle(vertx, drainMillis))
         .compose(idle -> {
           if (!idle) {

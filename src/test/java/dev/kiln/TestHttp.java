@@ -54,6 +54,18 @@ public final class TestHttp {
     }
   }
 
+  /**
+   * The sum of a series' samples in this node's /metrics whose label set contains every one of
+   * {@code labels} (each {@code key="value"}); 0 when there is none yet.
+   */
+  public double metric(String series, String... labels) {
+    return get("/metrics").body().lines()
+        .filter(l -> l.startsWith(series + "{"))
+        .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   public static JsonNode json(HttpResponse<String> response) {
     try {
       return Json.mapper().readTree(response.body());

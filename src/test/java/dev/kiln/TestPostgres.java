@@ -78,6 +78,20 @@ public final class TestPostgres {
         + "WHERE datname = '" + database + "' AND pid <> pg_backend_pid()");
   }
 
+  /** The first column of the first row of {@code sql}, run with {@code params}, over JDBC. */
+  public static Object scalar(String database, String sql, Object... params) {
+    try (Connection c = connect(database); var st = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      var rs = st.executeQuery();
+      rs.next();
+      return rs.getObject(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   public static Connection connect(String database) throws SQLException {
     return server().getDatabase("postgres", database).getConnection();
   }

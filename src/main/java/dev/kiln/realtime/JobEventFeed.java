@@ -81,11 +81,15 @@ final class JobEventFeed {
         .map(rows -> rows.iterator().hasNext() ? rows.iterator().next() : null);
   }
 
+  /** On the stream's own event loop, with its response still open. */
   void add(Stream s) {
+    // Registered here, before the hop to the feed's context: a connection that closed in between
+    // would never call a handler set afterwards, and the stream would stay forever.
+    s.response.closeHandler(c -> remove(s));
+    s.response.endHandler(c -> remove(s));
+    // a close from now on queues its remove() behind this
     context.runOnContext(v -> {
       streams.computeIfAbsent(s.job, k -> new ArrayList<>()).add(s);
-      s.response.closeHandler(c -> remove(s));
-      s.response.endHandler(c -> remove(s));
       fetch(s, null);
       if (timer < 0) {
         timer = context.owner().setPeriodic(options.jobPoll().toMillis(), t -> poll());
@@ -184,7 +188,7 @@ final class JobEventFeed {
   }
 
   private void write(Stream s, io.vertx.core.buffer.Buffer event) {
-    if (!s.closed) {
+    if (!s.closed && !s.response.ended()) {
       s.lastWriteNanos = System.nanoTime();
       s.response.write(event);
     }
@@ -202,10 +206,42 @@ final class JobEventFeed {
       return;
     }
     s.ending = true;
-    s.context.runOnContext(v -> {
-      s.response.write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
-      s.response.end();
+    s.context.runOnContext(v -> end(s, reason));
+  }
+
+  /** On the stream's context: the {@code end} event, then the end of the response. */
+  private static Future<Void> end(Stream s, String reason) {
+    if (s.closed || s.response.ended()) {
+      return Future.succeededFuture();
+    }
+    s.response.write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
+    return s.response.end();
+  }
+
+  /**
+   * Ends every open stream with {@code end: reason} at once, events not yet sent included (the
+   * client resumes from its Last-Event-ID elsewhere); completes when every end was written.
+   */
+  Future<Void> endAll(String reason) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> ends = new ArrayList<>();
+      streams.values().forEach(list -> list.forEach(s -> {
+        s.ending = true;
+        io.vertx.core.Promise<Void> ended = io.vertx.core.Promise.promise();
+        s.context.runOnContext(w -> end(s, reason).onComplete(ended));
+        ends.add(ended.future());
+      }));
+      Future.join(ends).<Void>mapEmpty().onComplete(done);
     });
+    return done.future();
+  }
+
+  /** How many streams the feed serves (tests), counted on its context. */
+  Future<Integer> streamCount() {
+    io.vertx.core.Promise<Integer> count = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> count.complete(streams.values().stream().mapToInt(List::size).sum()));
+    return count.future();
   }
 
   void close() {

@@ -72,6 +72,11 @@ final class JobEventRoutes implements GatewayRoutes {
             Problem.notFound("No job " + id + " (it may have been pruned).").send(ctx);
             return;
           }
+          if (ctx.response().closed()) {
+            // the client left while the job was looked up: its close handler will never run, so
+            // a stream registered now would be polled for forever
+            return;
+          }
           Sse.start(ctx.response(), options.writeQueueBytes());
           ctx.response().write(Sse.event("job", null, new JsonObject()
               .put("id", id.toString())

@@ -6,6 +6,7 @@ import dev.kiln.api.AuthInfo;
 import dev.kiln.function.FunctionDefinition;
 import dev.kiln.function.FunctionExecutor;
 import dev.kiln.gateway.Problem;
+import dev.kiln.gateway.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -65,6 +66,11 @@ final class LiveQueryHub {
       AuthInfo auth) {
     Promise<Outcome> promise = Promise.promise();
     context.runOnContext(v -> {
+      if (sub.cancelled) {
+        // its stream closed and the unsubscribe reached the hub first: nothing to add
+        promise.fail(streamClosed());
+        return;
+      }
       LiveQuery.Key key = LiveQuery.Key.of(fn, argsJson, auth);
       LiveQuery lq = queries.computeIfAbsent(key, k -> {
         LiveQuery created = new LiveQuery(k, fn, args, auth);
@@ -92,17 +98,32 @@ final class LiveQueryHub {
 
   void unsubscribe(Subscription sub) {
     context.runOnContext(v -> {
+      sub.cancelled = true;
       LiveQuery lq = sub.query;
       if (lq == null) {
         return;
       }
       sub.query = null;
       lq.subscribers.remove(sub);
-      lq.waiters.removeIf(w -> w.subscription() == sub);
+      // A subscribe still waiting for its first result (its stream closed meanwhile) is answered
+      // now: the run's completion only answers the waiters still listed, so a dropped waiter's
+      // request would otherwise never get a response.
+      lq.waiters.removeIf(w -> {
+        if (w.subscription() != sub) {
+          return false;
+        }
+        w.promise().tryFail(streamClosed());
+        return true;
+      });
       if (lq.subscribers.isEmpty() && !lq.running) {
         forget(lq);
       }
     });
+  }
+
+  private static ProblemException streamClosed() {
+    return new ProblemException(Problem.of(404, "unknown_session", "Not Found",
+        "The event stream closed."));
   }
 
   /** A change notification for {@code table}; runs on the hub's context. */

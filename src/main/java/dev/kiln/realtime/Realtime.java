@@ -11,9 +11,12 @@ import dev.kiln.gateway.GatewayRoutes;
 import dev.kiln.gateway.NodeState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -111,6 +114,28 @@ public final class Realtime implements GatewayRoutes {
 
   public int subscriptionCount() {
     return sessions.subscriptionCount();
+  }
+
+  /**
+   * The node is draining: ends every live-query session and job stream with {@code end:
+   * draining}, so clients move to another node now rather than when the gateway closes their
+   * connections (a stream still authenticating is ended by its loop's next tick). Completes when
+   * every end was written; never fails.
+   */
+  public Future<Void> endStreams() {
+    List<Future<Void>> ends = new ArrayList<>();
+    for (Session s : sessions.sessions()) {
+      Promise<Void> ended = Promise.promise();
+      s.context.runOnContext(v -> s.end("draining").onComplete(ended));
+      ends.add(ended.future());
+    }
+    ends.add(jobFeed.endAll("draining"));
+    return Future.join(ends).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** Open job event streams (tests). */
+  Future<Integer> jobStreamCount() {
+    return jobFeed.streamCount();
   }
 
   /** Live-query executions since start (initial results and re-runs). */

@@ -31,7 +31,11 @@ final class Session {
   private final int writeQueueBytes;
   private long unsentBytes;
   private boolean overflowed;
-  private boolean closed;
+  /**
+   * Volatile: a subscribe on another event loop reads it after registering its subscription, so
+   * that either it sees the stream closed or the close sees (and removes) the subscription.
+   */
+  private volatile boolean closed;
   private long lastWriteNanos = System.nanoTime();
   long droppedUpdates;
 
@@ -112,17 +116,17 @@ final class Session {
     }
   }
 
-  /** On this session's context: tells the client why, and ends the stream. */
-  void end(String reason) {
+  /** On this session's context: tells the client why, and ends the stream; completes when sent. */
+  io.vertx.core.Future<Void> end(String reason) {
     if (closed) {
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     write(Sse.event("end", null, new JsonObject().put("reason", reason).encode()));
     closed = true;
-    response.end();
+    return response.end();
   }
 
-  /** On this session's context, when the connection went away. */
+  /** When the connection went away (from its close or end handler). */
   void markClosed() {
     closed = true;
   }

@@ -11,6 +11,8 @@ final class Subscription {
   final Session session;
   LiveQuery query;
   byte[] lastHash;
+  /** Hub context: unsubscribed, possibly before the hub saw its subscribe. */
+  boolean cancelled;
   volatile Outcome latest;
 
   Subscription(String id, Session session) {

@@ -94,6 +94,13 @@ final class SubscriptionRoutes implements GatewayRoutes {
   private Future<Session> openSession(RoutingContext ctx, List<Session> local) {
     Context loop = Vertx.currentContext();
     return checks.authenticate(ctx).compose(auth -> {
+      if (ctx.response().closed()) {
+        // The client left while its token was checked (a JWKS fetch takes a round trip): a close
+        // handler set now would never run, so admitting it would hold its per-user and per-IP
+        // slots, and the session, for good. (This continuation runs on the request's loop.)
+        return Future.failedFuture(new ProblemException(Problem.of(499, "client_closed",
+            "Client Closed Request", "The client closed the connection.")));
+      }
       Session s = new Session(UUID.randomUUID().toString(), loop, ctx.response(), auth,
           dev.kiln.gateway.ClientAddress.get(ctx), expiry(auth), options.writeQueueBytes());
       String refused = registry.admit(s);
@@ -110,10 +117,11 @@ final class SubscriptionRoutes implements GatewayRoutes {
   }
 
   private void close(Session s, List<Session> local) {
-    s.context.runOnContext(v -> {
-      s.markClosed();
-      local.remove(s);
-    });
+    // Marked closed before its subscriptions are collected, not later on the session's loop: a
+    // subscribe on another loop that registered after the collection would otherwise still see the
+    // session open and keep its subscription (and live query) forever.
+    s.markClosed();
+    s.context.runOnContext(v -> local.remove(s));
     if (registry.remove(s)) {
       for (String id : List.copyOf(s.subscriptions.keySet())) {
         Subscription sub = registry.removeSubscription(id);

@@ -14,11 +14,18 @@ import dev.kiln.auth.JwtMinter;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -266,5 +273,52 @@ class LiveQueryTest {
       httpB.rpc("items.add", "{\"name\":\"curl\",\"qty\":1,\"fail\":false}");
       assertEquals(1, json(sse.next("update", 5000).data()).get("result").asLong());
     }
+  }
+
+  @Test
+  void aSubscribeInFlightIsAnsweredWhenItsStreamCloses() throws Exception {
+    Stream s = session(httpA);
+    long runs = a.realtime().runs();
+    // the first run of this query takes 2 s: the stream closes while the POST waits for it
+    CompletableFuture<HttpResponse<String>> pending =
+        subscribeAsync(HttpClient.newHttpClient(), s, "sleep", "{\"millis\":2000}");
+    Eventually.await(() -> a.realtime().runs() > runs, "the first run started");
+    s.close();
+    Eventually.await(() -> a.realtime().sessionCount() == 0, "the stream is gone");
+
+    HttpResponse<String> r = pending.get(10, TimeUnit.SECONDS);
+    assertEquals(404, r.statusCode(), r.body());
+    assertEquals("unknown_session", TestHttp.json(r).get("code").asText(), r.body());
+    Eventually.await(() -> a.realtime().subscriptionCount() == 0, "no subscription is left", 3000);
+  }
+
+  /** POST /_api/subscriptions on node A without waiting for the answer. */
+  static CompletableFuture<HttpResponse<String>> subscribeAsync(HttpClient client, Stream s,
+      String query, String args) {
+    return client.sendAsync(HttpRequest.newBuilder(URI.create(httpA.base() + "/_api/subscriptions"))
+            .header("content-type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"session\":\"" + s.session()
+                + "\",\"query\":\"" + query + "\",\"args\":" + args + "}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void subscribesRacingTheirStreamsCloseLeaveNothingBehind() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+    // each POST races its stream's close; 300 made the server drop the client's shared HTTP/2
+    // connection (many stream resets), so 150
+    for (int i = 0; i < 150; i++) {
+      Stream s = session(httpA);
+      posts.add(subscribeAsync(client, s, "items.named", "{\"name\":\"race\"}"));
+      s.close();
+    }
+    for (var p : posts) {
+      p.get(30, TimeUnit.SECONDS);
+    }
+    Eventually.await(() -> a.realtime().sessionCount() == 0, "every stream is gone");
+    Eventually.await(() -> a.realtime().subscriptionCount() == 0,
+        "every subscription is gone", 3000);
   }
 }
