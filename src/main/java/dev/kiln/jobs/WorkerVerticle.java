@@ -35,8 +35,11 @@ public final class WorkerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
 
-  // Back to the queue as if never claimed: a drain is not the job's fault. A job someone asked to
-  // cancel is cancelled instead.
+  // Back to the queue as if never claimed, a job someone asked to cancel cancelled instead. Used
+  // for what a drain leaves unfinished ($2 null: every running job of this node) and for orphans:
+  // jobs a claim left running here whose reply never arrived (the connection dropped after the
+  // commit), claimed more than $2 ms ago and run by no handler ($3: the ones that are). Neither is
+  // the job's fault, and no handler ran them, so the attempt is not counted.
   static final String RETURN_UNFINISHED = """
       WITH u AS (
         UPDATE kiln_jobs SET
@@ -45,6 +48,8 @@ public final class WorkerVerticle extends VerticleBase {
           finished_at = CASE WHEN cancel_requested THEN now() END,
           node_id = NULL, claimed_at = NULL, scheduled_at = now()
         WHERE node_id = $1 AND state = 'running'
+          AND ($2::bigint IS NULL OR claimed_at < now() - $2::bigint * interval '1 millisecond')
+          AND id <> ALL($3::uuid[])
         RETURNING queue),
       n AS (SELECT pg_notify('kiln_jobs', q.queue) FROM (SELECT DISTINCT queue FROM u) q)
       SELECT (SELECT count(*) FROM u) AS returned, (SELECT count(*) FROM n) AS notified
@@ -97,9 +102,20 @@ public final class WorkerVerticle extends VerticleBase {
    * @param timeoutGraceMs        how long past its timeout maintenance waits before failing a job
    * @param maintenance           whether this worker runs maintenance itself (normally the
    *                              scheduler leader does)
+   * @param orphanGraceMs         a job running here that no handler runs, claimed longer ago than
+   *                              this, is an orphan of a lost claim reply and goes back to the
+   *                              queue (checked every half of it)
    */
   public record Tuning(long maintenanceIntervalMs, long pruneIntervalMs, long cancelGraceMs,
-      long timeoutGraceMs, boolean maintenance) {
+      long timeoutGraceMs, boolean maintenance, long orphanGraceMs) {
+    public static final long ORPHAN_GRACE_MS = 60_000;
+
+    public Tuning(long maintenanceIntervalMs, long pruneIntervalMs, long cancelGraceMs,
+        long timeoutGraceMs, boolean maintenance) {
+      this(maintenanceIntervalMs, pruneIntervalMs, cancelGraceMs, timeoutGraceMs, maintenance,
+          ORPHAN_GRACE_MS);
+    }
+
     public static Tuning from(KilnConfig config) {
       // maintenance runs on the scheduler leader (scheduler.SchedulerVerticle), not on workers
       return new Tuning(config.worker().pollIntervalMs(), 60_000, 5_000, 10_000, false);
@@ -129,6 +145,8 @@ public final class WorkerVerticle extends VerticleBase {
       wakeAll();
       checkCancels(pool);
     }));
+    timers.add(vertx.setPeriodic(Math.max(1000, tuning.orphanGraceMs() / 2),
+        t -> returnOrphans(pool)));
     if (tuning.maintenance()) {
       maintenance = new JobMaintenance(pool, metrics, config.cluster().deadThresholdSecs(),
           Duration.ofMillis(tuning.timeoutGraceMs()), dev.kiln.api.JobOptions.DEFAULT_RETENTION);
@@ -158,6 +176,30 @@ public final class WorkerVerticle extends VerticleBase {
             runner.cancel(r.getUUID("id"));
           }
         });
+  }
+
+  /**
+   * Returns this node's orphans to the queue. Only while every outcome is written: then a job
+   * running here under this node has a handler (excluded by id), is in a claim whose reply is on
+   * its way (claimed moments ago: excluded by the grace, far longer than a statement may run),
+   * or was claimed without this node ever hearing of it.
+   */
+  private void returnOrphans(Pool pool) {
+    if (completer.busy()) {
+      return;
+    }
+    UUID[] running = runner.running().stream().map(r -> r.job.id()).toArray(UUID[]::new);
+    pool.preparedQuery(RETURN_UNFINISHED)
+        .execute(Tuple.of(nodeId, tuning.orphanGraceMs(), running))
+        .onSuccess(rows -> {
+          long returned = rows.iterator().next().getLong("returned");
+          if (returned > 0) {
+            metrics.rescued.add(returned);
+            log.warn("Returned {} orphaned job(s) to the queue: claimed by this node, but the "
+                + "claim's reply never arrived", returned);
+          }
+        })
+        .onFailure(e -> log.warn("Could not look for orphaned jobs: {}", e.getMessage()));
   }
 
   private void maintain() {
@@ -229,7 +271,8 @@ public final class WorkerVerticle extends VerticleBase {
   private Future<Void> handBack() {
     int unfinished = runner.runningCount();
     runner.running().forEach(JobRun::abandon);
-    return database.pool().preparedQuery(RETURN_UNFINISHED).execute(Tuple.of(nodeId))
+    return database.pool().preparedQuery(RETURN_UNFINISHED)
+        .execute(Tuple.of(nodeId, null, new UUID[0]))
         .onSuccess(rows -> {
           long returned = rows.iterator().next().getLong("returned");
           if (returned > 0 || unfinished > 0) {

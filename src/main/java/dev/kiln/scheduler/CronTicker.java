@@ -244,6 +244,8 @@ final class CronTicker {
     Future<UUID> enqueued;
     try (Scope ignored = span.makeCurrent()) {
       enqueued = enqueue.get();
+    } catch (RuntimeException e) {
+      enqueued = Future.failedFuture(e); // still ends the span, below
     }
     return enqueued.onComplete(ar -> {
       if (ar.failed()) {
