@@ -191,7 +191,8 @@ public final class KilnNode {
         new JwtAuthenticator(verifier), state, Json.mapper(),
         dev.kiln.realtime.RealtimeOptions.from(config.realtime()));
     routes.add(realtime);
-    telemetry.realtimeGauges(realtime::sessionCount, realtime::subscriptionCount);
+    telemetry.realtimeGauges(realtime::sessionCount, realtime::subscriptionCount,
+        realtime::droppedUpdates);
     int instances = config.gateway().instances() > 0
         ? config.gateway().instances()
         : Math.max(1, Runtime.getRuntime().availableProcessors());

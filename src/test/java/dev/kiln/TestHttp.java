@@ -60,7 +60,7 @@ public final class TestHttp {
    */
   public double metric(String series, String... labels) {
     return get("/metrics").body().lines()
-        .filter(l -> l.startsWith(series + "{"))
+        .filter(l -> l.startsWith(series + "{") || l.startsWith(series + " "))
         .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .sum();

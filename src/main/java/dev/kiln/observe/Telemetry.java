@@ -225,8 +225,9 @@ public final class Telemetry implements AutoCloseable {
     return config;
   }
 
-  /** Gauges over the realtime layer's own counts of open SSE sessions and subscriptions. */
-  public void realtimeGauges(IntSupplier sessions, IntSupplier subscriptions) {
+  /** Meters over the realtime layer's own counts: sessions, subscriptions, dropped updates. */
+  public void realtimeGauges(IntSupplier sessions, IntSupplier subscriptions,
+      java.util.function.LongSupplier droppedUpdates) {
     if (!collectsMetrics) {
       return;
     }
@@ -235,6 +236,10 @@ public final class Telemetry implements AutoCloseable {
         .register(registry);
     Gauge.builder("sse_subscriptions", subscriptions::getAsInt)
         .description("Live-query subscriptions held by this node's SSE sessions")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("sse_dropped_updates", droppedUpdates,
+            java.util.function.LongSupplier::getAsLong)
+        .description("Live-query updates dropped because their client read too slowly")
         .register(registry);
   }
 

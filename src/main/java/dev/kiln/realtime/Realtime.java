@@ -116,6 +116,11 @@ public final class Realtime implements GatewayRoutes {
     return sessions.subscriptionCount();
   }
 
+  /** Updates dropped because a client read too slowly (each such session later gets a resync). */
+  public long droppedUpdates() {
+    return sessions.droppedUpdates.sum();
+  }
+
   /**
    * The node is draining: ends every live-query session and job stream with {@code end:
    * draining}, so clients move to another node now rather than when the gateway closes their

@@ -37,11 +37,14 @@ final class Session {
    */
   private volatile boolean closed;
   private long lastWriteNanos = System.nanoTime();
-  long droppedUpdates;
+  /** The node's count of updates dropped for slow clients (all sessions add to it). */
+  private final java.util.concurrent.atomic.LongAdder droppedUpdates;
 
   Session(String id, Context context, HttpServerResponse response, AuthInfo auth, String ip,
-      long expiresAtMillis, int writeQueueBytes) {
+      long expiresAtMillis, int writeQueueBytes,
+      java.util.concurrent.atomic.LongAdder droppedUpdates) {
     this.writeQueueBytes = writeQueueBytes;
+    this.droppedUpdates = droppedUpdates;
     this.id = id;
     this.context = context;
     this.response = response;
@@ -58,13 +61,13 @@ final class Session {
       }
       if (overflowed) {
         dropped.add(sub);
-        droppedUpdates++;
+        droppedUpdates.increment();
         return;
       }
       if (unsentBytes >= writeQueueBytes) {
         overflowed = true;
         dropped.add(sub);
-        droppedUpdates++;
+        droppedUpdates.increment();
         return;
       }
       write(Sse.subscriptionEvent(outcome.event(), sub.id, outcome.ok() ? "result" : "problem",

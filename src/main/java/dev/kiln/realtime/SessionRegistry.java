@@ -15,6 +15,9 @@ final class SessionRegistry {
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
   private final Map<String, Integer> perIp = new ConcurrentHashMap<>();
+  /** Updates dropped for slow clients since start, over all sessions. */
+  final java.util.concurrent.atomic.LongAdder droppedUpdates =
+      new java.util.concurrent.atomic.LongAdder();
 
   SessionRegistry(RealtimeOptions options) {
     this.options = options;

@@ -102,7 +102,8 @@ final class SubscriptionRoutes implements GatewayRoutes {
             "Client Closed Request", "The client closed the connection.")));
       }
       Session s = new Session(UUID.randomUUID().toString(), loop, ctx.response(), auth,
-          dev.kiln.gateway.ClientAddress.get(ctx), expiry(auth), options.writeQueueBytes());
+          dev.kiln.gateway.ClientAddress.get(ctx), expiry(auth), options.writeQueueBytes(),
+          registry.droppedUpdates);
       String refused = registry.admit(s);
       if (refused != null) {
         return Future.failedFuture(new ProblemException(

@@ -196,6 +196,8 @@ class LiveQueryTest {
         // generous: the machine may be busy, while a blocked fan-out would never deliver at all
         assertTrue(ms < 5000, "update " + i + " took " + ms + " ms");
       }
+      assertTrue(a.realtime().droppedUpdates() > 0, "the stalled client's updates were dropped");
+      assertTrue(httpA.metric("sse_dropped_updates_total") > 0, "and counted in /metrics");
       // The stalled client reads again: it gets one resync and, after it, a current result.
       String rest = readUntil(in, "event: resync", "");
       String tail = readUntil(in, "\"result\":\"30:", rest);

@@ -86,15 +86,6 @@ class RealtimeLimitsTest {
     assertTrue(problem.get("detail").asText().contains(mentions), sse.body);
   }
 
-  /** A gauge's value in this node's Prometheus exposition. */
-  static double gauge(String name) {
-    var r = http.get("/metrics");
-    assertEquals(200, r.statusCode());
-    return r.body().lines().filter(l -> l.startsWith(name + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
-        .findFirst().orElseThrow(() -> new AssertionError(name + " not in /metrics"));
-  }
-
   @Test
   void sessionsPerAddressAreCappedAndAClosedStreamFreesItsSlot() {
     List<Stream> streams = new ArrayList<>();
@@ -123,7 +114,7 @@ class RealtimeLimitsTest {
     session("authorization", bearer("bob"));
     session();
     assertEquals(PER_USER + 2, node.realtime().sessionCount());
-    assertEquals(PER_USER + 2, gauge("sse_sessions"), "the /metrics gauge counts open streams");
+    assertEquals(PER_USER + 2, http.metric("sse_sessions"), "the /metrics gauge counts open streams");
   }
 
   @Test
@@ -141,6 +132,6 @@ class RealtimeLimitsTest {
     // a second stream has its own allowance
     Stream other = session();
     LiveQueryTest.subscribe(http, other, "items.named", "{\"name\":\"cap0\"}");
-    assertEquals(PER_SESSION + 1, gauge("sse_subscriptions"), "the /metrics gauge");
+    assertEquals(PER_SESSION + 1, http.metric("sse_subscriptions"), "the /metrics gauge");
   }
 }
