@@ -52,6 +52,7 @@ public final class Telemetry implements AutoCloseable {
   private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
   private final PrometheusMeterRegistry prometheus;
   private final boolean collectsMetrics;
+  private java.util.function.LongSupplier droppedUpdates;
   private final SdkTracerProvider tracerProvider;
   private final OtlpLogAppender otlpLogs;
   private final Tracer tracer;
@@ -237,6 +238,8 @@ public final class Telemetry implements AutoCloseable {
     Gauge.builder("sse_subscriptions", subscriptions::getAsInt)
         .description("Live-query subscriptions held by this node's SSE sessions")
         .register(registry);
+    // A function counter holds its object weakly: keep the supplier alive as long as the node.
+    this.droppedUpdates = droppedUpdates;
     io.micrometer.core.instrument.FunctionCounter.builder("sse_dropped_updates", droppedUpdates,
             java.util.function.LongSupplier::getAsLong)
         .description("Live-query updates dropped because their client read too slowly")
