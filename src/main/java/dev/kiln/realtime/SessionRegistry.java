@@ -80,9 +80,21 @@ final class SessionRegistry {
     return sessions.values();
   }
 
-  void addSubscription(Subscription sub) {
-    subscriptions.put(sub.id, sub);
-    sub.session.subscriptions.put(sub.id, sub);
+  /**
+   * Adds the subscription unless its session already holds {@code max}. The count and the add are
+   * one step per session: subscribes of one stream arriving on several event loops at once cannot
+   * pass the limit together (the lock is held for two map puts).
+   */
+  boolean addSubscription(Subscription sub, int max) {
+    Session session = sub.session;
+    synchronized (session) {
+      if (session.subscriptions.size() >= max) {
+        return false;
+      }
+      subscriptions.put(sub.id, sub);
+      session.subscriptions.put(sub.id, sub);
+      return true;
+    }
   }
 
   Subscription removeSubscription(String id) {

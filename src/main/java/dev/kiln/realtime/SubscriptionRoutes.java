@@ -178,11 +178,6 @@ final class SubscriptionRoutes implements GatewayRoutes {
       }
       return CallChecks.authorize(fn, session.auth);
     }).compose(auth -> {
-      if (session.subscriptions.size() >= options.maxSubscriptionsPerSession()) {
-        return Future.failedFuture(new ProblemException(Problem.of(429,
-            "too_many_subscriptions", "Too Many Requests", "This stream already holds "
-                + options.maxSubscriptionsPerSession() + " subscriptions; unsubscribe first.")));
-      }
       JsonNode args = body.has("args") ? body.get("args") : mapper.createObjectNode();
       return start(session, fn, args);
     }).onComplete(ar -> loop.runOnContext(v -> reply(ctx, ar)));
@@ -202,7 +197,11 @@ final class SubscriptionRoutes implements GatewayRoutes {
       return Future.failedFuture(e);
     }
     Subscription sub = new Subscription(UUID.randomUUID().toString(), session);
-    registry.addSubscription(sub);
+    if (!registry.addSubscription(sub, options.maxSubscriptionsPerSession())) {
+      return Future.failedFuture(new ProblemException(Problem.of(429,
+          "too_many_subscriptions", "Too Many Requests", "This stream already holds "
+              + options.maxSubscriptionsPerSession() + " subscriptions; unsubscribe first.")));
+    }
     if (session.closed()) {
       registry.removeSubscription(sub.id);
       return Future.failedFuture(new ProblemException(Problem.of(404, "unknown_session",

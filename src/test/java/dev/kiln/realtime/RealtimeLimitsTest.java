@@ -118,7 +118,7 @@ class RealtimeLimitsTest {
   }
 
   @Test
-  void subscriptionsPerSessionAreCapped() {
+  void subscriptionsPerSessionAreCapped() throws Exception {
     Stream s = session();
     for (int i = 0; i < PER_SESSION; i++) {
       LiveQueryTest.subscribe(http, s, "items.named", "{\"name\":\"cap" + i + "\"}");
@@ -129,9 +129,27 @@ class RealtimeLimitsTest {
     assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
     assertEquals("too_many_subscriptions", TestHttp.json(r).get("code").asText(), r.body());
 
+    // subscribes racing each other on several connections (and event loops) still stop at the cap
+    Stream raced = session();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+      for (int i = 0; i < 12; i++) {
+        String name = "race" + i;
+        answers.add(pool.submit(() -> http.post("/_api/subscriptions", "{\"session\":\""
+            + raced.session() + "\",\"query\":\"items.named\",\"args\":{\"name\":\"" + name
+            + "\"}}").statusCode()));
+      }
+      int ok = 0;
+      for (var a : answers) {
+        int status = a.get();
+        assertTrue(status == 200 || status == 429, "status " + status);
+        ok += status == 200 ? 1 : 0;
+      }
+      assertEquals(PER_SESSION, ok, "exactly the cap, however the subscribes interleave");
+    }
     // a second stream has its own allowance
     Stream other = session();
     LiveQueryTest.subscribe(http, other, "items.named", "{\"name\":\"cap0\"}");
-    assertEquals(PER_SESSION + 1, http.metric("sse_subscriptions"), "the /metrics gauge");
+    assertEquals(2 * PER_SESSION + 1, http.metric("sse_subscriptions"), "the /metrics gauge");
   }
 }
