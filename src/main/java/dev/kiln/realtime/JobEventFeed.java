@@ -45,6 +45,8 @@ final class JobEventFeed {
     final UUID job;
     final Context context;
     final HttpServerResponse response;
+    /** When the token it was opened with expires (epoch ms; Long.MAX_VALUE without exp). */
+    final long expiresAtMillis;
     long lastSeq;
     boolean fetching;
     boolean paused;
@@ -54,11 +56,13 @@ final class JobEventFeed {
     volatile boolean closed;
     long lastWriteNanos = System.nanoTime();
 
-    Stream(UUID job, Context context, HttpServerResponse response, long lastSeq) {
+    Stream(UUID job, Context context, HttpServerResponse response, long lastSeq,
+        long expiresAtMillis) {
       this.job = job;
       this.context = context;
       this.response = response;
       this.lastSeq = lastSeq;
+      this.expiresAtMillis = expiresAtMillis;
     }
   }
 
@@ -115,6 +119,7 @@ final class JobEventFeed {
   }
 
   private void poll() {
+    endExpired();
     if (polling || streams.isEmpty()) {
       return;
     }
@@ -198,6 +203,17 @@ final class JobEventFeed {
     if (System.nanoTime() - s.lastWriteNanos >= options.heartbeat().toNanos()) {
       s.context.runOnContext(v -> write(s, Sse.HEARTBEAT.copy()));
     }
+  }
+
+  /** As for live-query sessions: a stream lasts no longer than the token it was opened with. */
+  private void endExpired() {
+    long now = System.currentTimeMillis();
+    streams.values().forEach(list -> list.forEach(s -> {
+      if (now >= s.expiresAtMillis && !s.ending && !s.closed) {
+        s.ending = true;
+        s.context.runOnContext(v -> end(s, "token_expired"));
+      }
+    }));
   }
 
   /** The job finished and every event was sent: say so and end the stream. */

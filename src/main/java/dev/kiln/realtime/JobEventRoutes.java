@@ -57,11 +57,15 @@ final class JobEventRoutes implements GatewayRoutes {
       return;
     }
     var loop = Vertx.currentContext();
+    long[] expiresAt = {Long.MAX_VALUE};
     checks.authenticate(ctx)
-        .compose(auth -> auth.authenticated()
-            ? feed.job(id)
-            : io.vertx.core.Future.failedFuture(new dev.kiln.gateway.ProblemException(Problem.of(
-                401, "unauthenticated", "Unauthorized", "Job streams require a bearer token."))))
+        .compose(auth -> {
+          expiresAt[0] = SubscriptionRoutes.expiry(auth);
+          return auth.authenticated() ? feed.job(id)
+              : io.vertx.core.Future.failedFuture(new dev.kiln.gateway.ProblemException(
+                  Problem.of(401, "unauthenticated", "Unauthorized",
+                      "Job streams require a bearer token.")));
+        })
         .onComplete(ar -> loop.runOnContext(v -> {
           if (ar.failed()) {
             CallChecks.problemFor(ar.cause()).send(ctx);
@@ -84,7 +88,7 @@ final class JobEventRoutes implements GatewayRoutes {
               .put("queue", job.getString("queue"))
               .put("inserted_at", job.getOffsetDateTime("inserted_at").toInstant().toString())
               .encode()));
-          feed.add(new JobEventFeed.Stream(id, loop, ctx.response(), after));
+          feed.add(new JobEventFeed.Stream(id, loop, ctx.response(), after, expiresAt[0]));
         }));
   }
 }

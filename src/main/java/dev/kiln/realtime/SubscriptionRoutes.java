@@ -133,7 +133,8 @@ final class SubscriptionRoutes implements GatewayRoutes {
     }
   }
 
-  private static long expiry(AuthInfo auth) {
+  /** When {@code auth}'s token expires (epoch ms), or Long.MAX_VALUE when it has no exp. */
+  static long expiry(AuthInfo auth) {
     return auth.claim("exp")
         .filter(Number.class::isInstance)
         .map(exp -> ((Number) exp).longValue() * 1000)

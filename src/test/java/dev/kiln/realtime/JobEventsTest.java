@@ -133,6 +133,26 @@ class JobEventsTest {
   }
 
   @Test
+  void aJobStreamEndsWhenItsTokenExpires() {
+    // a job of about 6 s, watched with a token valid for 2
+    String job = TestHttp.json(http.rpc("steps.start", "{\"count\":60,\"pauseMillis\":100}"))
+        .asText();
+    String shortToken = JwtMinter.mint(node.config().auth(), "watcher", Set.of(),
+        Duration.ofSeconds(2), Clock.systemUTC());
+    SseClient sse = SseClient.open(http.base() + "/_api/jobs/" + job + "/events",
+        "authorization", "Bearer " + shortToken);
+    try {
+      assertEquals(200, sse.status, sse.body);
+      SseClient.Event end = sse.next("end", 8000);
+      assertEquals("token_expired", json(end.data()).get("reason").asText());
+      Object state = TestPostgres.scalar(db, "SELECT state FROM kiln_jobs WHERE id = '" + job + "'");
+      assertTrue(!JobEventFeed.FINISHED.contains(state), "ended before the job did: " + state);
+    } finally {
+      sse.close();
+    }
+  }
+
+  @Test
   void streamsNeedATokenAndAJob() {
     SseClient anonymous = SseClient.open(http.base() + "/_api/jobs/"
         + java.util.UUID.randomUUID() + "/events");
