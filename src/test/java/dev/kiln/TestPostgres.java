@@ -92,6 +92,35 @@ public final class TestPostgres {
     }
   }
 
+  /** A new database with the {@code -- @up} part of these Kiln migrations applied, in order. */
+  public static String newKilnDatabase(String... migrations) {
+    String url = newDatabase();
+    for (String file : migrations) {
+      execute(databaseName(url), upSection(file));
+    }
+    return url;
+  }
+
+  /** The {@code -- @up} part of one of Kiln's migrations, e.g. {@code 0002_kiln_jobs.sql}. */
+  public static String upSection(String migration) {
+    try (var in = TestPostgres.class.getResourceAsStream("/kiln/migrations/" + migration)) {
+      String sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return sql.substring(sql.indexOf("-- @up") + "-- @up".length(), sql.indexOf("-- @down"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first column of the first row as text (null without a row), in the database of {@code url}. */
+  public static String text(String url, String sql) {
+    try (Connection c = connect(databaseName(url)); Statement s = c.createStatement();
+        var rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   public static Connection connect(String database) throws SQLException {
     return server().getDatabase("postgres", database).getConnection();
   }

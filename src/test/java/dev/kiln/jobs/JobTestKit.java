@@ -1,18 +1,12 @@
 package dev.kiln.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.Eventually;
 import dev.kiln.TestPostgres;
 import dev.kiln.cluster.NodeRegistry;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.db.Database;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,25 +20,9 @@ final class JobTestKit {
 
   private JobTestKit() {}
 
-  /** A new database with the {@code -- @up} part of Kiln's migrations applied. */
+  /** A new database with Kiln's migrations up to this kit's tables applied. */
   static String freshDatabase() {
-    String url = TestPostgres.newDatabase();
-    String name = TestPostgres.databaseName(url);
-    for (String file : List.of("0001_kiln_core.sql", "0002_kiln_jobs.sql")) {
-      TestPostgres.execute(name, upSection(file));
-    }
-    return url;
-  }
-
-  static String upSection(String file) {
-    try (InputStream in = JobTestKit.class.getResourceAsStream("/kiln/migrations/" + file)) {
-      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int up = sql.indexOf("-- @up");
-      int down = sql.indexOf("-- @down");
-      return sql.substring(up + "-- @up".length(), down);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestPostgres.newKilnDatabase("0001_kiln_core.sql", "0002_kiln_jobs.sql");
   }
 
   static KilnConfig config(int maxConcurrent, int pollMs, int deadSecs, int drainSecs,
@@ -124,37 +102,17 @@ final class JobTestKit {
   }
 
   static void await(Duration timeout, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(condition, what, timeout.toMillis());
   }
 
-  /** The first column of the first row, over JDBC: the test's independent view. */
+  /** The first column of the first row as a number (0 without a row): the test's own view. */
   static long scalar(String url, String sql) {
-    try (Connection c = TestPostgres.connect(TestPostgres.databaseName(url));
-        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
+    String s = text(url, sql);
+    return s == null ? 0 : Long.parseLong(s);
   }
 
   static String text(String url, String sql) {
-    try (Connection c = TestPostgres.connect(TestPostgres.databaseName(url));
-        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      return rs.next() ? rs.getString(1) : null;
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
+    return TestPostgres.text(url, sql);
   }
 
   static void exec(String url, String sql) {

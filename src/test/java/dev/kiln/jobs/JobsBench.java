@@ -41,7 +41,7 @@ public final class JobsBench {
     try (EmbeddedPostgres pg = startPostgres()) {
       exec(pg, "postgres", "CREATE DATABASE " + DB);
       for (String f : List.of("0001_kiln_core.sql", "0002_kiln_jobs.sql")) {
-        exec(pg, DB, JobTestKit.upSection(f));
+        exec(pg, DB, dev.kiln.TestPostgres.upSection(f));
       }
       System.out.println("PostgreSQL: " + query(pg, DB, "SELECT version()") + " port "
           + pg.getPort());

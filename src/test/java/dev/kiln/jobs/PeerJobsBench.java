@@ -81,7 +81,7 @@ public final class PeerJobsBench {
   /** Kiln: one worker node, 2,000 slots, 8 connections (as bench/jobs (b)). */
   static double kiln(EmbeddedPostgres pg, String db) throws Exception {
     for (String f : List.of("0001_kiln_core.sql", "0002_kiln_jobs.sql")) {
-      JobsBench.exec(pg, db, JobTestKit.upSection(f));
+      JobsBench.exec(pg, db, dev.kiln.TestPostgres.upSection(f));
     }
     String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/" + db;
     var metrics = new JobMetrics();

@@ -1,6 +1,7 @@
 package dev.kiln.scheduler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.Eventually;
 import dev.kiln.TestConfigs;
 import dev.kiln.TestPostgres;
 import dev.kiln.cluster.NodeRegistry;
@@ -10,13 +11,6 @@ import dev.kiln.jobs.JobEnqueuer;
 import dev.kiln.jobs.JobMetrics;
 import dev.kiln.jobs.JobRegistry;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -31,22 +25,10 @@ final class SchedulerTestKit {
 
   private SchedulerTestKit() {}
 
+  /** A new database with Kiln's migrations up to this kit's tables applied. */
   static String freshDatabase() {
-    String url = TestPostgres.newDatabase();
-    for (String file : List.of("0001_kiln_core.sql", "0002_kiln_jobs.sql",
-        "0003_kiln_scheduler.sql")) {
-      TestPostgres.execute(TestPostgres.databaseName(url), upSection(file));
-    }
-    return url;
-  }
-
-  private static String upSection(String file) {
-    try (InputStream in = SchedulerTestKit.class.getResourceAsStream("/kiln/migrations/" + file)) {
-      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return sql.substring(sql.indexOf("-- @up") + 6, sql.indexOf("-- @down"));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestPostgres.newKilnDatabase("0001_kiln_core.sql", "0002_kiln_jobs.sql",
+        "0003_kiln_scheduler.sql");
   }
 
   static KilnConfig config(String url) {
@@ -105,38 +87,17 @@ final class SchedulerTestKit {
   }
 
   static void await(Duration timeout, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException retry) {
-        // not yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(condition, what, timeout.toMillis());
   }
 
+  /** The first column of the first row as a number (0 without a row): the test's own view. */
   static long scalar(String url, String sql) {
     String s = text(url, sql);
     return s == null ? 0 : Long.parseLong(s);
   }
 
   static String text(String url, String sql) {
-    try (Connection c = TestPostgres.connect(TestPostgres.databaseName(url));
-        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      return rs.next() ? rs.getString(1) : null;
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
+    return TestPostgres.text(url, sql);
   }
 
   static void exec(String url, String sql) {
