@@ -25,9 +25,9 @@ public final class JobEnqueuer {
   static final String CHANNEL = "kiln_jobs";
   static final String UNFINISHED = "('available', 'running', 'retrying')";
 
-  // The NOTIFY rides in the same statement (one round trip). A SELECT CTE runs only if referenced,
-  // hence the count over n. Jobs scheduled for later wake nobody: polling finds them when due.
-  static final String INSERT_ONE = """
+  // One job; it returns whether it is due now (due jobs wake a worker, later ones are found by
+  // polling when due).
+  private static final String INSERT = """
       WITH ins AS (
         INSERT INTO kiln_jobs (id, kind, queue, args, priority, max_attempts, scheduled_at,
                                capability, unique_key, backoff, timeout_ms, retention_secs,
@@ -38,24 +38,19 @@ public final class JobEnqueuer {
         ON CONFLICT (unique_key)
           WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retrying')
           DO NOTHING
-        RETURNING queue, scheduled_at <= now() AS due),
+        RETURNING queue, scheduled_at <= now() AS due)""";
+
+  // The NOTIFY rides in the same statement (one round trip). A SELECT CTE runs only if referenced,
+  // hence the count over n.
+  static final String INSERT_ONE = INSERT + """
+      ,
       n AS (SELECT pg_notify('kiln_jobs', queue) FROM ins WHERE due)
       SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM n) AS notified
       """;
 
   // The same insert for the pool (autocommit): no NOTIFY inside, see JobNotifier.
-  static final String INSERT_ONE_QUIET = """
-      WITH ins AS (
-        INSERT INTO kiln_jobs (id, kind, queue, args, priority, max_attempts, scheduled_at,
-                               capability, unique_key, backoff, timeout_ms, retention_secs,
-                               traceparent)
-        VALUES ($1, $2, $3, $4::text::jsonb, $5, $6,
-                coalesce($7::timestamptz, now() + coalesce($8::bigint, 0) * interval '1 millisecond'),
-                $9, $10, $11, $12, $13, $14)
-        ON CONFLICT (unique_key)
-          WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retrying')
-          DO NOTHING
-        RETURNING queue, scheduled_at <= now() AS due)
+  static final String INSERT_ONE_QUIET = INSERT + """
+
       SELECT count(*) AS inserted, count(*) FILTER (WHERE due) AS notified FROM ins
       """;
 

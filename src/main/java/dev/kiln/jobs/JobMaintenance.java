@@ -14,6 +14,9 @@ import java.time.Duration;
  */
 public final class JobMaintenance {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(JobMaintenance.class);
+
   // A node is dead when its heartbeat is older than the threshold, or its row is gone. The attempt
   // that was running stays counted; a job with no attempts left is discarded, and one somebody
   // asked to cancel is cancelled, instead of made available again.
@@ -78,6 +81,26 @@ public final class JobMaintenance {
   }
 
   /** Returns the running jobs of nodes dead for longer than the threshold; how many it moved. */
+  /**
+   * Rescues dead nodes' jobs, then fails jobs running past their timeout, logging what either
+   * did; completes with the number of jobs moved.
+   */
+  public Future<Integer> rescueAndTimeOut() {
+    return rescueDeadNodes()
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.warn("Rescued {} running job(s) of dead node(s)", n);
+          }
+        })
+        .compose(rescued -> failTimedOut()
+            .onSuccess(n -> {
+              if (n > 0) {
+                log.warn("Failed {} job(s) running past their timeout", n);
+              }
+            })
+            .map(n -> rescued + n));
+  }
+
   public Future<Integer> rescueDeadNodes() {
     return pool.preparedQuery(RESCUE_DEAD_NODES).execute(Tuple.of(deadThresholdSecs))
         .map(rows -> {

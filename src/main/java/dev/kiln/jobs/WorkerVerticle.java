@@ -208,18 +208,7 @@ public final class WorkerVerticle extends VerticleBase {
     }
     maintaining = true;
     boolean prune = clock.millis() - lastPruneMillis >= tuning.pruneIntervalMs();
-    maintenance.rescueDeadNodes()
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.warn("Rescued {} running job(s) of dead node(s)", n);
-          }
-        })
-        .compose(n -> maintenance.failTimedOut())
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.warn("Failed {} job(s) running past their timeout", n);
-          }
-        })
+    maintenance.rescueAndTimeOut()
         .compose(n -> prune ? maintenance.pruneFinished() : Future.succeededFuture(0))
         .onComplete(ar -> {
           maintaining = false;

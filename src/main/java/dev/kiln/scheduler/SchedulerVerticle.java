@@ -178,18 +178,7 @@ public final class SchedulerVerticle extends VerticleBase implements LeaderElect
                 config.cluster().deadThresholdSecs());
           }
         })
-        .compose(n -> maintenance.rescueDeadNodes())
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.warn("Rescued {} running job(s) of dead node(s)", n);
-          }
-        })
-        .compose(n -> maintenance.failTimedOut())
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.warn("Failed {} job(s) running past their timeout", n);
-          }
-        })
+        .compose(n -> maintenance.rescueAndTimeOut())
         .compose(n -> prune ? maintenance.pruneFinished()
             .compose(x -> t.pruneRuns(tuning.cronRunRetention()))
             .compose(x -> deadNodes.pruneDead()) : Future.succeededFuture(0))
